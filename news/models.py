@@ -1,0 +1,239 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class StreetManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Street(models.Model):
+    """街道: the district's sub-division, and the first level of every listing."""
+
+    name = models.CharField("名称", max_length=50, unique=True, help_text="例如：永泰街道")
+    slug = models.SlugField(
+        "网址名", max_length=50, unique=True, help_text="拼音，小写字母，例如：yongtai"
+    )
+    position = models.PositiveSmallIntegerField(
+        "排序", default=0, help_text="数字小的排在前面"
+    )
+
+    objects = StreetManager()
+
+    class Meta:
+        verbose_name = "街道"
+        verbose_name_plural = "街道"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("news:street", kwargs={"street": self.slug})
+
+
+class CommunityManager(models.Manager):
+    def get_by_natural_key(self, slug, street_slug):
+        return self.get(slug=slug, street__slug=street_slug)
+
+
+class Community(models.Model):
+    """社区: a residents' community within one street."""
+
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="communities", verbose_name="所属街道"
+    )
+    name = models.CharField("名称", max_length=50, help_text="例如：兴国寺社区")
+    slug = models.SlugField("网址名", max_length=50, help_text="拼音，小写字母，在街道内唯一")
+
+    objects = CommunityManager()
+
+    class Meta:
+        verbose_name = "社区"
+        verbose_name_plural = "社区"
+        ordering = ["street__position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "slug"], name="community_slug_unique_in_street"),
+            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug, *self.street.natural_key())
+
+    natural_key.dependencies = ["news.street"]
+
+    def get_absolute_url(self):
+        return reverse(
+            "news:community", kwargs={"street": self.street.slug, "community": self.slug}
+        )
+
+
+class ReporterManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Reporter(models.Model):
+    """记者."""
+
+    name = models.CharField("姓名", max_length=30)
+    slug = models.SlugField(
+        "网址名", max_length=50, unique=True, help_text="姓名拼音，用连字符，例如：zheng-lin"
+    )
+    bio = models.TextField("简介", blank=True, help_text="可选，一两句话")
+
+    objects = ReporterManager()
+
+    class Meta:
+        verbose_name = "记者"
+        verbose_name_plural = "记者"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("news:reporter", kwargs={"reporter": self.slug})
+
+
+def published_q(prefix=""):
+    """The one rule for what the public may see: published, and due (scheduled items appear by
+    themselves at their time). `prefix` applies it across a relation, e.g. "articles__"."""
+    return Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q())
+
+    def for_listing(self):
+        """Published items with everything a card shows, in one query (no body)."""
+        return self.published().select_related("street", "community", "reporter").defer("body")
+
+
+class Article(models.Model):
+    """稿件: one item of the bulletin."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    kicker = models.CharField("引题", max_length=100, blank=True, help_text="主题上方的引题，可留空")
+    headline = models.CharField("主题", max_length=100)
+    subtitle = models.CharField("副题", max_length=100, blank=True)
+    dateline = models.CharField("电头", max_length=20, default="本报讯")
+    reporter = models.ForeignKey(
+        Reporter, on_delete=models.PROTECT, related_name="articles", verbose_name="记者"
+    )
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name="街道",
+        null=True,
+        blank=True,
+        help_text="全区性的稿件留空",
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        verbose_name="社区",
+        null=True,
+        blank=True,
+        help_text="必须属于所选街道；不是社区的场所（如科创中心）写在正文里",
+    )
+    body = models.TextField("正文", help_text="纯文本；段与段之间空一行。不要写电头和记者署名。")
+    photo = models.ImageField(
+        "图片",
+        upload_to="photos/%Y/%m/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    # Kept by Django on upload so pages can state the size without opening the file.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_caption = models.CharField("图片说明", max_length=200, blank=True)
+    photo_alt = models.CharField(
+        "替代文字", max_length=200, blank=True, help_text="为读屏软件描述图片内容"
+    )
+    photo_credit = models.CharField("摄影", max_length=50, blank=True, help_text="例如：张三 摄")
+    published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    is_lead = models.BooleanField("头条", default=False, help_text="在首页作为头条显示")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+        # Newest first; among items of the same time, the earlier-entered one first
+        # (the bulletin's page order).
+        ordering = ["-published_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "id"], name="article_public_order"),
+            models.Index(fields=["street", "status", "-published_at"], name="article_street_order"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("news:article", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.community_id and self.community.street_id != self.street_id:
+            raise ValidationError({"community": "所选社区不属于所选街道。"})
+
+    @property
+    def paragraphs(self):
+        """The body's paragraphs: separated by a blank line, inner line breaks ignored."""
+        return [" ".join(p.split()) for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+    @property
+    def place(self):
+        """Where the item happened, narrowest first: community, else street, else None."""
+        return self.community or self.street
+
+    def _neighbour(self, newer):
+        """The adjacent published item in the site's order (-published_at, id)."""
+        qs = Article.objects.published().only("id", "headline")
+        if newer:
+            cond = Q(published_at__gt=self.published_at) | Q(
+                published_at=self.published_at, id__lt=self.id
+            )
+            return qs.filter(cond).order_by("published_at", "-id").first()
+        cond = Q(published_at__lt=self.published_at) | Q(
+            published_at=self.published_at, id__gt=self.id
+        )
+        return qs.filter(cond).order_by("-published_at", "id").first()
+
+    def previous_article(self):
+        """上一篇: the item listed before this one (newer)."""
+        return self._neighbour(newer=True)
+
+    def next_article(self):
+        """下一篇: the item listed after this one (older)."""
+        return self._neighbour(newer=False)

@@ -1,0 +1,17 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The current URL's query string with `page` set to `number` (other parameters kept)."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current one, with Paginator.ELLIPSIS for the gaps."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

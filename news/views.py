@@ -1,0 +1,110 @@
+"""Reader pages. Thin: each view names its queryset on the model and hands it to a template."""
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Community, Reporter, Street, published_q
+
+FRONT_PAGE_LATEST = 10
+LISTING_PAGE_SIZE = 20
+
+
+def front_page(request):
+    listing = Article.objects.for_listing()
+    # The lead is the newest item marked 头条; if none is marked, simply the newest item.
+    lead = (
+        Article.objects.published()
+        .select_related("street", "community", "reporter")
+        .order_by("-is_lead", "-published_at", "id")
+        .first()
+    )
+    latest = listing.exclude(pk=lead.pk) if lead else listing
+    return render(
+        request,
+        "news/front_page.html",
+        {
+            "lead": lead,
+            "latest": latest[:FRONT_PAGE_LATEST],
+            "streets": Street.objects.all(),
+        },
+    )
+
+
+def street_directory(request):
+    published = published_q("articles__")
+    streets = Street.objects.annotate(article_count=Count("articles", filter=published)).prefetch_related(
+        Prefetch(
+            "communities",
+            queryset=Community.objects.annotate(article_count=Count("articles", filter=published)),
+        )
+    )
+    return render(request, "news/street_directory.html", {"streets": streets})
+
+
+class ArticleDetailView(DetailView):
+    template_name = "news/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("street", "community", "reporter")
+
+
+class ArticleListView(ListView):
+    """A paginated listing of published items narrowed to one owner (street, community …).
+
+    `paginate_by` turns `?page=abc`, `?page=0` and `?page=999` into 404s.
+    """
+
+    paginate_by = LISTING_PAGE_SIZE
+    context_object_name = "articles"
+
+    def get_owner(self):
+        raise NotImplementedError
+
+    def filter_articles(self, articles):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.owner = self.get_owner()
+        return self.filter_articles(Article.objects.for_listing())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(owner=self.owner, **kwargs)
+
+
+class StreetListView(ArticleListView):
+    template_name = "news/street_list.html"
+
+    def get_owner(self):
+        return get_object_or_404(Street, slug=self.kwargs["street"])
+
+    def filter_articles(self, articles):
+        return articles.filter(street=self.owner)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(communities=self.owner.communities.all(), **kwargs)
+
+
+class CommunityListView(ArticleListView):
+    template_name = "news/community_list.html"
+
+    def get_owner(self):
+        return get_object_or_404(
+            Community.objects.select_related("street"),
+            street__slug=self.kwargs["street"],
+            slug=self.kwargs["community"],
+        )
+
+    def filter_articles(self, articles):
+        return articles.filter(community=self.owner)
+
+
+class ReporterListView(ArticleListView):
+    template_name = "news/reporter_list.html"
+
+    def get_owner(self):
+        return get_object_or_404(Reporter, slug=self.kwargs["reporter"])
+
+    def filter_articles(self, articles):
+        return articles.filter(reporter=self.owner)

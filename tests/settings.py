@@ -1,0 +1,15 @@
+"""Test settings: the production settings, with what tests must not depend on swapped out."""
+
+import tempfile
+
+from pingcheng.settings import *  # noqa: F403
+
+# No collectstatic in tests: the manifest storage would 404 every static file.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+# Uploaded photos go to a throwaway folder, never into var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="pingcheng-test-media-")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
