@@ -125,7 +125,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Published items with everything a card shows, in one query (no body)."""
-        return self.published().select_related("street", "community", "reporter").defer("body")
+        return self.published().with_places().defer("body")
+
+    def with_places(self):
+        """Street, community (with the street its URL needs) and reporter, joined in."""
+        return self.select_related("street", "community__street", "reporter")
 
 
 class Article(models.Model):

@@ -15,7 +15,7 @@ def front_page(request):
     # The lead is the newest item marked 头条; if none is marked, simply the newest item.
     lead = (
         Article.objects.published()
-        .select_related("street", "community", "reporter")
+        .with_places()
         .order_by("-is_lead", "-published_at", "id")
         .first()
     )
@@ -47,7 +47,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("street", "community", "reporter")
+        return Article.objects.published().with_places()
 
 
 class ArticleListView(ListView):

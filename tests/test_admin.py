@@ -1,0 +1,141 @@
+"""The editors' admin, as a logged-in superuser."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from news.models import Article, Community, Reporter, Street
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["article", "street", "community", "reporter"]
+
+
+def jpeg_upload(name="photo.jpg", size=(640, 480)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (180, 40, 40)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_and_add_form_open(admin_client, bulletin, model):
+    changelist = admin_client.get(reverse(f"admin:news_{model}_changelist"))
+    assert changelist.status_code == 200
+    assert admin_client.get(reverse(f"admin:news_{model}_add")).status_code == 200
+
+
+def test_admin_speaks_chinese(admin_client, bulletin):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "平城社区新闻 · 编辑后台" in html
+    assert "稿件" in html and "街道" in html and "社区" in html and "记者" in html
+    assert 'lang="zh-hans"' in html
+
+
+def test_article_changelist_columns_filters_and_search(admin_client, bulletin):
+    response = admin_client.get(reverse("admin:news_article_changelist"), {"q": "漏水"})
+    html = response.content.decode()
+    assert "清理枯树 保障出行" in html
+    assert "污水外溢 快速处理" not in html
+    for column in ("主题", "街道", "社区", "记者", "状态", "发布时间"):
+        assert column in html
+
+
+def test_article_changelist_query_count_does_not_grow_per_row(admin_client, bulletin, django_assert_max_num_queries):
+    # Session, user, count, total count, rows (joined), date hierarchy, filter choices …
+    with django_assert_max_num_queries(12):
+        assert admin_client.get(reverse("admin:news_article_changelist")).status_code == 200
+
+
+def test_autocomplete_finds_communities(admin_client, bulletin):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "永安", "app_label": "news", "model_name": "article", "field_name": "community"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["永安里社区"]
+
+
+def article_form(**overrides):
+    reporter = Reporter.objects.get(slug="yang-cuiye")
+    street = Street.objects.get(slug="yingbin")
+    data = {
+        "kicker": "",
+        "headline": "第九篇稿件",
+        "subtitle": "",
+        "dateline": "本报讯",
+        "reporter": reporter.pk,
+        "street": street.pk,
+        "community": Community.objects.get(slug="yonganli").pk,
+        "body": "近日，永安里社区开展活动。\n\n居民纷纷称赞。",
+        "photo_caption": "活动现场",
+        "photo_alt": "居民在社区广场上",
+        "photo_credit": "杨翠叶 摄",
+        "status": "published",
+        "published_at_0": "2022-10-08",
+        "published_at_1": "09:00:00",
+        "is_lead": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(admin_client, client, bulletin):
+    data = article_form(photo=jpeg_upload())
+    response = admin_client.post(reverse("admin:news_article_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(headline="第九篇稿件")
+    assert article.photo and article.photo_width == 640 and article.photo_height == 480
+
+    page = client.get(article.get_absolute_url())
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "近日，永安里社区开展活动。" in html
+    assert f'src="{article.photo.url}"' in html
+    assert 'alt="居民在社区广场上"' in html and "杨翠叶 摄" in html
+    assert "第九篇稿件" in client.get("/").content.decode()
+    assert "第九篇稿件" in client.get("/streets/yingbin/yonganli/").content.decode()
+
+    photo = client.get(article.photo.url)
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+
+
+def test_admin_refuses_a_community_from_another_street(admin_client, bulletin):
+    data = article_form(street=Street.objects.get(slug="yongtai").pk)
+    response = admin_client.post(reverse("admin:news_article_add"), data)
+    assert response.status_code == 200
+    assert "所选社区不属于所选街道" in response.content.decode()
+    assert not Article.objects.filter(headline="第九篇稿件").exists()
+
+
+def test_admin_refuses_a_file_that_is_not_an_image(admin_client, bulletin):
+    fake = SimpleUploadedFile("photo.jpg", b"not an image at all", content_type="image/jpeg")
+    response = admin_client.post(reverse("admin:news_article_add"), article_form(photo=fake))
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Article.objects.filter(headline="第九篇稿件").exists()
+
+
+def test_street_admin_edits_communities_inline(admin_client, bulletin):
+    street = Street.objects.get(slug="yingbin")
+    html = admin_client.get(reverse("admin:news_street_change", args=[street.pk])).content.decode()
+    assert "北馨园社区" in html and "永安里社区" in html
+
+
+def test_anonymous_visitor_is_sent_to_login(client, bulletin):
+    for url in (reverse("admin:index"), reverse("admin:news_article_changelist")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+
+def test_media_serving_refuses_paths_outside_the_media_folder(client, db):
+    client.raise_request_exception = False  # as in production: SuspiciousFileOperation → 400
+    for path in ("/media/../pingcheng/settings.py", "/media/%2e%2e/pingcheng/settings.py"):
+        response = client.get(path)
+        assert response.status_code in (400, 404)
+        assert b"SECRET_KEY" not in response.content
+    assert client.get("/media/nothing-here.jpg").status_code == 404

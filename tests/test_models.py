@@ -1,0 +1,93 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from news.models import Article, Community, Reporter, Street
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def places():
+    yingbin = Street.objects.create(name="迎宾街道", slug="yingbin")
+    yongtai = Street.objects.create(name="永泰街道", slug="yongtai")
+    yonganli = Community.objects.create(street=yingbin, name="永安里社区", slug="yonganli")
+    return yingbin, yongtai, yonganli
+
+
+def test_community_must_belong_to_the_articles_street(places):
+    yingbin, yongtai, yonganli = places
+    reporter = Reporter.objects.create(name="郑林", slug="zheng-lin")
+    article = Article(headline="标题", body="正文。", reporter=reporter, street=yongtai, community=yonganli)
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert "所选社区不属于所选街道" in str(error.value)
+    article.street = None
+    with pytest.raises(ValidationError):
+        article.full_clean()
+    article.street = yingbin
+    article.full_clean()  # no error
+
+
+def test_community_slug_and_name_are_unique_within_a_street(places):
+    yingbin, yongtai, _ = places
+    Community.objects.create(street=yongtai, name="永安里社区", slug="yonganli")  # other street: fine
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Community.objects.create(street=yingbin, name="另一个", slug="yonganli")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Community.objects.create(street=yingbin, name="永安里社区", slug="other")
+
+
+def test_street_slug_is_unique(places):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Street.objects.create(name="别的街道", slug="yingbin")
+
+
+def test_published_means_published_and_due(make_article):
+    now = timezone.now()
+    visible = make_article(headline="已发布")
+    make_article(headline="草稿", status=Article.Status.DRAFT)
+    make_article(headline="定时", published_at=now + timezone.timedelta(minutes=5))
+    assert list(Article.objects.published()) == [visible]
+
+
+def test_scheduled_item_appears_by_itself_when_due(make_article):
+    article = make_article(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    assert not Article.objects.published().exists()
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timezone.timedelta(seconds=1))
+    assert Article.objects.published().get() == article
+
+
+def test_paragraphs_split_on_blank_lines(make_article):
+    article = make_article(body="第一段。\r\n\r\n第二段\n接着。\n\n\n\n第三段。")
+    assert article.paragraphs == ["第一段。", "第二段 接着。", "第三段。"]
+
+
+def test_string_forms_and_urls(places):
+    yingbin, _, yonganli = places
+    reporter = Reporter.objects.create(name="郑林", slug="zheng-lin")
+    article = Article.objects.create(headline="污水外溢 快速处理", body="正文。", reporter=reporter)
+    assert str(yingbin) == "迎宾街道" and str(yonganli) == "永安里社区" and str(reporter) == "郑林"
+    assert str(article) == "污水外溢 快速处理"
+    assert yingbin.get_absolute_url() == "/streets/yingbin/"
+    assert yonganli.get_absolute_url() == "/streets/yingbin/yonganli/"
+    assert reporter.get_absolute_url() == "/reporters/zheng-lin/"
+    assert article.get_absolute_url() == f"/news/{article.pk}/"
+    assert article.dateline == "本报讯"
+    assert article.status == Article.Status.DRAFT  # new items start as drafts
+
+
+def test_natural_keys_round_trip(places):
+    _, _, yonganli = places
+    assert Community.objects.get_by_natural_key(*yonganli.natural_key()) == yonganli
+    assert Street.objects.get_by_natural_key("yingbin").name == "迎宾街道"
+
+
+def test_street_with_articles_cannot_be_deleted(places, make_article):
+    from django.db.models import ProtectedError
+
+    yingbin, _, _ = places
+    make_article(street=yingbin)
+    with pytest.raises(ProtectedError):
+        yingbin.delete()
