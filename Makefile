@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test serve-setup clean
+.PHONY: run test lint serve-setup clean
 
 # The runtime venv; reinstalled when requirements change.
 $(VENV)/.run-installed: requirements.txt
@@ -29,6 +29,10 @@ run: serve-setup
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) var/static

@@ -34,7 +34,15 @@ class ReporterAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "street", "community", "reporter", "status", "is_lead", "published_at"]
+    list_display = [
+        "headline",
+        "street",
+        "community",
+        "reporter",
+        "status",
+        "is_lead",
+        "published_at",
+    ]
     list_display_links = ["headline"]
     list_filter = ["status", "is_lead", "street", "reporter"]
     list_select_related = ["street", "community", "reporter"]

@@ -17,9 +17,7 @@ class Street(models.Model):
     slug = models.SlugField(
         "网址名", max_length=50, unique=True, help_text="拼音，小写字母，例如：yongtai"
     )
-    position = models.PositiveSmallIntegerField(
-        "排序", default=0, help_text="数字小的排在前面"
-    )
+    position = models.PositiveSmallIntegerField("排序", default=0, help_text="数字小的排在前面")
 
     objects = StreetManager()
 
@@ -31,11 +29,11 @@ class Street(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("news:street", kwargs={"street": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class CommunityManager(models.Manager):
@@ -59,22 +57,26 @@ class Community(models.Model):
         verbose_name_plural = "社区"
         ordering = ["street__position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "slug"], name="community_slug_unique_in_street"),
-            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street"),
+            models.UniqueConstraint(
+                fields=["street", "slug"], name="community_slug_unique_in_street"
+            ),
+            models.UniqueConstraint(
+                fields=["street", "name"], name="community_name_unique_in_street"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug, *self.street.natural_key())
-
-    natural_key.dependencies = ["news.street"]
-
     def get_absolute_url(self):
         return reverse(
             "news:community", kwargs={"street": self.street.slug, "community": self.slug}
         )
+
+    def natural_key(self):
+        return (self.slug, *self.street.natural_key())
+
+    natural_key.dependencies = ["news.street"]
 
 
 class ReporterManager(models.Manager):
@@ -101,11 +103,11 @@ class Reporter(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("news:reporter", kwargs={"reporter": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 def published_q(prefix=""):
@@ -139,7 +141,9 @@ class Article(models.Model):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
 
-    kicker = models.CharField("引题", max_length=100, blank=True, help_text="主题上方的引题，可留空")
+    kicker = models.CharField(
+        "引题", max_length=100, blank=True, help_text="主题上方的引题，可留空"
+    )
     headline = models.CharField("主题", max_length=100)
     subtitle = models.CharField("副题", max_length=100, blank=True)
     dateline = models.CharField("电头", max_length=20, default="本报讯")
@@ -181,9 +185,7 @@ class Article(models.Model):
     )
     photo_credit = models.CharField("摄影", max_length=50, blank=True, help_text="例如：张三 摄")
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_lead = models.BooleanField("头条", default=False, help_text="在首页作为头条显示")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -214,7 +216,9 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         """The body's paragraphs: separated by a blank line, inner line breaks ignored."""
-        return [" ".join(p.split()) for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        return [
+            " ".join(p.split()) for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()
+        ]
 
     @property
     def place(self):

@@ -33,7 +33,9 @@ def front_page(request):
 
 def street_directory(request):
     published = published_q("articles__")
-    streets = Street.objects.annotate(article_count=Count("articles", filter=published)).prefetch_related(
+    streets = Street.objects.annotate(
+        article_count=Count("articles", filter=published)
+    ).prefetch_related(
         Prefetch(
             "communities",
             queryset=Community.objects.annotate(article_count=Count("articles", filter=published)),

@@ -43,7 +43,9 @@ def test_article_changelist_columns_filters_and_search(admin_client, bulletin):
         assert column in html
 
 
-def test_article_changelist_query_count_does_not_grow_per_row(admin_client, bulletin, django_assert_max_num_queries):
+def test_article_changelist_query_count_does_not_grow_per_row(
+    admin_client, bulletin, django_assert_max_num_queries
+):
     # Session, user, count, total count, rows (joined), date hierarchy, filter choices …
     with django_assert_max_num_queries(12):
         assert admin_client.get(reverse("admin:news_article_changelist")).status_code == 200
@@ -82,7 +84,9 @@ def article_form(**overrides):
     return data
 
 
-def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(admin_client, client, bulletin):
+def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(
+    admin_client, client, bulletin
+):
     data = article_form(photo=jpeg_upload())
     response = admin_client.post(reverse("admin:news_article_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]

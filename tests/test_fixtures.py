@@ -106,7 +106,9 @@ def test_lead_item_keeps_kicker_caption_and_is_the_lead(bulletin):
     ],
 )
 def test_each_item_is_attributed_as_the_text_says(bulletin, headline, street, community, reporter):
-    article = Article.objects.select_related("street", "community", "reporter").get(headline=headline)
+    article = Article.objects.select_related("street", "community", "reporter").get(
+        headline=headline
+    )
     assert (article.street.name if article.street else None) == street
     assert (article.community.name if article.community else None) == community
     assert article.reporter.name == reporter
@@ -134,11 +136,13 @@ def test_loading_twice_changes_nothing(bulletin):
     from django.core.management import call_command
 
     before = [
-        list(model.objects.order_by("pk").values()) for model in (Street, Community, Reporter, Article)
+        list(model.objects.order_by("pk").values())
+        for model in (Street, Community, Reporter, Article)
     ]
     call_command("loaddata", "bulletin", verbosity=0)
     after = [
-        list(model.objects.order_by("pk").values()) for model in (Street, Community, Reporter, Article)
+        list(model.objects.order_by("pk").values())
+        for model in (Street, Community, Reporter, Article)
     ]
     assert after == before
 

@@ -19,7 +19,9 @@ def places():
 def test_community_must_belong_to_the_articles_street(places):
     yingbin, yongtai, yonganli = places
     reporter = Reporter.objects.create(name="郑林", slug="zheng-lin")
-    article = Article(headline="标题", body="正文。", reporter=reporter, street=yongtai, community=yonganli)
+    article = Article(
+        headline="标题", body="正文。", reporter=reporter, street=yongtai, community=yonganli
+    )
     with pytest.raises(ValidationError) as error:
         article.full_clean()
     assert "所选社区不属于所选街道" in str(error.value)
@@ -32,7 +34,9 @@ def test_community_must_belong_to_the_articles_street(places):
 
 def test_community_slug_and_name_are_unique_within_a_street(places):
     yingbin, yongtai, _ = places
-    Community.objects.create(street=yongtai, name="永安里社区", slug="yonganli")  # other street: fine
+    Community.objects.create(
+        street=yongtai, name="永安里社区", slug="yonganli"
+    )  # other street: fine
     with pytest.raises(IntegrityError), transaction.atomic():
         Community.objects.create(street=yingbin, name="另一个", slug="yonganli")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -55,7 +59,9 @@ def test_published_means_published_and_due(make_article):
 def test_scheduled_item_appears_by_itself_when_due(make_article):
     article = make_article(published_at=timezone.now() + timezone.timedelta(seconds=1))
     assert not Article.objects.published().exists()
-    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timezone.timedelta(seconds=1))
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
     assert Article.objects.published().get() == article
 
 

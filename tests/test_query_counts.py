@@ -35,7 +35,9 @@ def add_articles(n):
 
 
 @pytest.mark.parametrize("url, expected", PAGES.items())
-def test_query_count_is_small_and_constant(client, bulletin, django_assert_num_queries, url, expected):
+def test_query_count_is_small_and_constant(
+    client, bulletin, django_assert_num_queries, url, expected
+):
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     add_articles(60)

@@ -9,7 +9,11 @@ from django.urls import resolve, reverse
         ("news:article", {"pk": 7}, "/news/7/"),
         ("news:streets", {}, "/streets/"),
         ("news:street", {"street": "yongtai"}, "/streets/yongtai/"),
-        ("news:community", {"street": "yongtai", "community": "xingguosi"}, "/streets/yongtai/xingguosi/"),
+        (
+            "news:community",
+            {"street": "yongtai", "community": "xingguosi"},
+            "/streets/yongtai/xingguosi/",
+        ),
         ("news:reporter", {"reporter": "zheng-lin"}, "/reporters/zheng-lin/"),
     ],
 )

@@ -83,7 +83,9 @@ def test_body_is_escaped_never_rendered_as_html(client, make_article):
 
 def test_drafts_and_scheduled_items_are_not_public(client, make_article):
     draft = make_article(headline="草稿稿件", status=Article.Status.DRAFT)
-    scheduled = make_article(headline="定时稿件", published_at=timezone.now() + timezone.timedelta(days=1))
+    scheduled = make_article(
+        headline="定时稿件", published_at=timezone.now() + timezone.timedelta(days=1)
+    )
     for article in (draft, scheduled):
         assert client.get(article.get_absolute_url()).status_code == 404
     html = client.get("/").content.decode()
@@ -131,14 +133,18 @@ def test_directory_lists_every_street_and_community_with_counts(client, bulletin
         assert street.name in html and street.get_absolute_url() in html
     for community in Community.objects.all():
         assert community.name in html and community.get_absolute_url() in html
-    assert "迎宾街道</a> <span class=\"count\">（2 篇）" in html
+    assert '迎宾街道</a> <span class="count">（2 篇）' in html
 
 
 def test_street_listing_paginates_newest_first(client, make_article):
     street = Street.objects.create(name="测试街道", slug="ceshi")
     now = timezone.now()
     for n in range(25):
-        make_article(headline=f"稿件{n:02d}", street=street, published_at=now - timezone.timedelta(hours=n + 1))
+        make_article(
+            headline=f"稿件{n:02d}",
+            street=street,
+            published_at=now - timezone.timedelta(hours=n + 1),
+        )
     first = client.get("/streets/ceshi/").content.decode()
     assert "稿件00" in first and "稿件19" in first and "稿件20" not in first
     assert first.index("稿件00") < first.index("稿件01")

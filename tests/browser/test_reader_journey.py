@@ -36,7 +36,9 @@ def test_article_fits_a_320px_phone_without_sideways_scrolling(page, site):
     page.set_viewport_size({"width": 320, "height": 640})
     for path in ("/", "/news/1/", "/streets/", "/streets/yingbin/"):
         page.goto(site + path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, (path, overflow)
 
 

@@ -5,7 +5,10 @@ from news.models import Article
 
 
 class Command(BaseCommand):
-    help = "载入公报样稿（fixtures/bulletin.json）。数据库里已有稿件时不做任何改动，以免覆盖编辑的修改。"
+    help = (
+        "载入公报样稿（fixtures/bulletin.json）。"
+        "数据库里已有稿件时不做任何改动，以免覆盖编辑的修改。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
