@@ -1,8 +1,12 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+
+from . import images
 
 
 class StreetManager(models.Manager):
@@ -169,10 +173,14 @@ class Article(models.Model):
         help_text="必须属于所选街道；不是社区的场所（如科创中心）写在正文里",
     )
     body = models.TextField("正文", help_text="纯文本；段与段之间空一行。不要写电头和记者署名。")
-    photo = models.ImageField(
+    photo = images.PhotoField(
         "图片",
-        upload_to="photos/%Y/%m/",
+        upload_to=images.photo_upload_to,
         blank=True,
+        help_text=(
+            "JPEG、PNG 或 WebP，最大 20 MB、4000 万像素。"
+            "保存时会去掉位置等隐私信息，并生成手机用的小图。"
+        ),
         width_field="photo_width",
         height_field="photo_height",
     )
@@ -181,7 +189,10 @@ class Article(models.Model):
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_caption = models.CharField("图片说明", max_length=200, blank=True)
     photo_alt = models.CharField(
-        "替代文字", max_length=200, blank=True, help_text="为读屏软件描述图片内容"
+        "替代文字",
+        max_length=200,
+        blank=True,
+        help_text="有图片时必填：为看不见图片的读者（读屏软件）描述图片内容",
     )
     photo_credit = models.CharField("摄影", max_length=50, blank=True, help_text="例如：张三 摄")
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
@@ -206,12 +217,49 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        stored_name, stored_width = getattr(self, "_stored_photo", (None, None))
+        written = []
+        if self.photo and not self.photo._committed:
+            # A new upload: store the cleaned copy (no metadata, upright), never the original.
+            content, ext = images.clean_photo(self.photo)
+            self.photo.save(f"photo.{ext}", content, save=False)
+            written.append(self.photo.name)
+        try:
+            if written:
+                written += images.write_renditions(self.photo)
+            super().save(*args, **kwargs)
+        except BaseException:
+            images.delete_files(self.photo.storage, written)  # nothing half-saved
+            raise
+        if stored_name and stored_name != self.photo.name:
+            storage = self.photo.storage
+            transaction.on_commit(lambda: images.delete_photo(storage, stored_name, stored_width))
+        self._stored_photo = (self.photo.name or None, self.photo_width)
+
     def get_absolute_url(self):
         return reverse("news:article", kwargs={"pk": self.pk})
 
     def clean(self):
+        errors = {}
         if self.community_id and self.community.street_id != self.street_id:
-            raise ValidationError({"community": "所选社区不属于所选街道。"})
+            errors["community"] = "所选社区不属于所选街道。"
+        if self.photo and not self.photo_alt.strip():
+            errors["photo_alt"] = "有图片时必须填写替代文字，供读屏软件朗读。"
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the stored photo, to remove its files once it is replaced or cleared.
+        if "photo" in field_names:
+            instance._stored_photo = (instance.photo.name or None, instance.photo_width)
+        return instance
+
+    def photo_srcsets(self):
+        """Rendition URLs for <picture>: WebP and JPEG srcsets and a JPEG fallback."""
+        return images.srcsets(self.photo, self.photo_width) if self.photo else None
 
     @property
     def paragraphs(self):
@@ -221,9 +269,13 @@ class Article(models.Model):
         ]
 
     @property
-    def place(self):
-        """Where the item happened, narrowest first: community, else street, else None."""
-        return self.community or self.street
+    def corrected_at(self):
+        """When the item was changed after it went out, or None. (A save within a minute of
+        publication or creation is the publication itself, not a correction.)"""
+        went_out = max(self.published_at, self.created_at or self.published_at)
+        if self.updated_at and self.updated_at - went_out > timezone.timedelta(minutes=1):
+            return self.updated_at
+        return None
 
     def _neighbour(self, newer):
         """The adjacent published item in the site's order (-published_at, id)."""
@@ -245,3 +297,11 @@ class Article(models.Model):
     def next_article(self):
         """下一篇: the item listed after this one (older)."""
         return self._neighbour(newer=False)
+
+
+@receiver(post_delete, sender=Article)
+def remove_photo_files(sender, instance, **kwargs):
+    """A deleted item takes its photo and renditions along (also for bulk deletes)."""
+    if instance.photo:
+        name, width, storage = instance.photo.name, instance.photo_width, instance.photo.storage
+        transaction.on_commit(lambda: images.delete_photo(storage, name, width))

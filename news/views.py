@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView
 
 from .models import Article, Community, Reporter, Street, published_q
@@ -44,12 +45,34 @@ def street_directory(request):
     return render(request, "news/street_directory.html", {"streets": streets})
 
 
+def can_preview(user):
+    """Editors may open drafts and scheduled items at their own URL."""
+    return user.is_active and user.is_staff and user.has_perm("news.view_article")
+
+
 class ArticleDetailView(DetailView):
+    """An article; for editors also a draft or scheduled item, shown as a 预览."""
+
     template_name = "news/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().with_places()
+        articles = Article.objects.with_places()
+        return articles if can_preview(self.request.user) else articles.published()
+
+    def get_context_data(self, **kwargs):
+        self.is_preview = can_preview(self.request.user) and not (
+            Article.objects.published().filter(pk=self.object.pk).exists()
+        )
+        return super().get_context_data(is_preview=self.is_preview, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.is_preview:  # never indexed, never kept by any cache
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
 
 class ArticleListView(ListView):
