@@ -1,23 +1,14 @@
 """The editors' admin, as a logged-in superuser."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from news.models import Article, Community, Reporter, Street
+from tests.images import phone_photo
 
 pytestmark = pytest.mark.django_db
 
 MODELS = ["article", "street", "community", "reporter"]
-
-
-def jpeg_upload(name="photo.jpg", size=(640, 480)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (180, 40, 40)).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -87,7 +78,7 @@ def article_form(**overrides):
 def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(
     admin_client, client, bulletin
 ):
-    data = article_form(photo=jpeg_upload())
+    data = article_form(photo=phone_photo(size=(640, 480)))
     response = admin_client.post(reverse("admin:news_article_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get(headline="第九篇稿件")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from news.models import Article
+from news.models import Article, Reporter
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_copy_checks_warn_but_do_not_block(admin_client, bulletin):
     data = {
         "headline": "这是一个非常非常长的主题,超过了三十个字的限制所以手机上会折成好几行显示",
         "dateline": "本报讯",
-        "reporter": 1,
+        "reporter": Reporter.objects.get(slug="zheng-lin").pk,
         "body": "近日,社区开展活动(很热闹)。",
         "status": "draft",
         "published_at_0": "2022-10-08",
