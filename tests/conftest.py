@@ -1,5 +1,15 @@
+import shutil
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+
+@pytest.fixture(scope="session", autouse=True)
+def throwaway_media():
+    """Uploaded test photos live in a temporary MEDIA_ROOT (tests/settings.py); remove it."""
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture
