@@ -79,10 +79,15 @@ def main():
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         for dpr in (2, 3):
             for path in ("/", lead.get_absolute_url()):
-                context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=dpr)
+                context = browser.new_context(
+                    viewport={"width": 375, "height": 812}, device_scale_factor=dpr
+                )
                 page = context.new_page()
                 images = []
-                page.on("requestfinished", lambda r, images=images: r.resource_type == "image" and images.append(r))
+                page.on(
+                    "requestfinished",
+                    lambda r, images=images: r.resource_type == "image" and images.append(r),
+                )
                 page.goto(base + path, wait_until="networkidle")
                 got = [(r.url.rsplit("/", 1)[1], len(r.response().body())) for r in images]
                 total = sum(size for _, size in got)
