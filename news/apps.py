@@ -5,3 +5,6 @@ class NewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "news"
     verbose_name = "社区新闻"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

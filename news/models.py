@@ -1,8 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -299,9 +297,31 @@ class Article(models.Model):
         return self._neighbour(newer=False)
 
 
-@receiver(post_delete, sender=Article)
-def remove_photo_files(sender, instance, **kwargs):
-    """A deleted item takes its photo and renditions along (also for bulk deletes)."""
-    if instance.photo:
-        name, width, storage = instance.photo.name, instance.photo_width, instance.photo.storage
-        transaction.on_commit(lambda: images.delete_photo(storage, name, width))
+class SearchEntry(models.Model):
+    """One published article as the search index holds it (see news/search.py).
+
+    The raw text is kept as it was indexed: SQLite's FTS5 needs it to take the row out again.
+    On PostgreSQL the row also carries the tsvector columns (added by migration 0004).
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    sort_key = models.BigIntegerField(unique=True)
+    title = models.TextField()
+    body = models.TextField()
+    meta = models.TextField()
+    street_pk = models.BigIntegerField(null=True)
+    reporter_pk = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "搜索索引条目"
+        verbose_name_plural = "搜索索引条目"
+        ordering = ["-sort_key"]
+        indexes = [
+            models.Index(fields=["street_pk", "-sort_key"], name="search_street_order"),
+            models.Index(fields=["reporter_pk", "-sort_key"], name="search_reporter_order"),
+        ]
+
+    def __str__(self):
+        return self.title

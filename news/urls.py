@@ -15,4 +15,5 @@ urlpatterns = [
         name="community",
     ),
     path("reporters/<slug:reporter>/", views.ReporterListView.as_view(), name="reporter"),
+    path("search/", views.search_page, name="search"),
 ]

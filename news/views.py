@@ -1,10 +1,13 @@
 """Reader pages. Thin: each view names its queryset on the model and hands it to a template."""
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView
 
+from . import search, segment
 from .models import Article, Community, Reporter, Street, published_q
 
 FRONT_PAGE_LATEST = 10
@@ -133,3 +136,28 @@ class ReporterListView(ArticleListView):
 
     def filter_articles(self, articles):
         return articles.filter(reporter=self.owner)
+
+
+def search_page(request):
+    """/search/?q=…&street=…&reporter=…: ranked hits, counted and paginated; never a 500."""
+    query = segment.clean_query(request.GET.get("q", ""))
+    words = segment.query_words(query)
+    streets, reporters = list(Street.objects.all()), list(Reporter.objects.all())
+    street = next((s for s in streets if s.slug == request.GET.get("street")), None)
+    reporter = next((r for r in reporters if r.slug == request.GET.get("reporter")), None)
+    context = {
+        "query": query,
+        "words": words,
+        "streets": streets,
+        "reporters": reporters,
+        "street": street,
+        "reporter": reporter,
+    }
+    if words:
+        hits = search.Hits(words, street and street.pk, reporter and reporter.pk)
+        try:
+            page = Paginator(hits, LISTING_PAGE_SIZE).page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("没有这一页") from error
+        context.update(hits=hits, page_obj=page, articles=page.object_list)
+    return render(request, "news/search.html", context)

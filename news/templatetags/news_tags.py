@@ -1,5 +1,7 @@
 from django import template
 
+from news import snippets
+
 register = template.Library()
 
 
@@ -15,3 +17,14 @@ def page_url(context, number):
 def elided_pages(page_obj):
     """Page numbers around the current one, with Paginator.ELLIPSIS for the gaps."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.simple_tag
+def marked(text, words):
+    """`text` with the search words marked; escaped otherwise."""
+    return snippets.highlight(text, words)
+
+
+@register.simple_tag
+def snippet(text, words):
+    return snippets.snippet(text, words)

@@ -1,0 +1,44 @@
+"""What follows a save or a delete: photo files and the search index stay in step."""
+
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import images, search, segment
+from .models import Article, Community, Reporter, SearchEntry, Street
+
+
+@receiver(post_delete, sender=Article)
+def remove_photo_files(sender, instance, **kwargs):
+    """A deleted item takes its photo and renditions along (also for bulk deletes)."""
+    if instance.photo:
+        name, width, storage = instance.photo.name, instance.photo_width, instance.photo.storage
+        transaction.on_commit(lambda: images.delete_photo(storage, name, width))
+
+
+@receiver(post_save, sender=Article)
+def index_article(sender, instance, raw=False, **kwargs):
+    search.index_article(instance)
+
+
+@receiver(post_save, sender=Street)
+@receiver(post_save, sender=Community)
+@receiver(post_save, sender=Reporter)
+def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
+    """A renamed street, community or reporter: index its articles under the new name."""
+    field = {Street: "street", Community: "community", Reporter: "reporter"}[sender]
+    stale = SearchEntry.objects.filter(**{f"article__{field}": instance}).exclude(
+        meta__contains=instance.name
+    )
+    for article in Article.objects.filter(search_entry__in=stale).with_places():
+        search.index_article(article)
+
+
+@receiver(connection_created)
+def register_bigram_function(sender, connection, **kwargs):
+    """SQLite's search triggers (migration 0004) cut text into bigrams with this function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "pc_bigrams", 1, segment.index_text, deterministic=True
+        )
