@@ -23,6 +23,7 @@ serve-setup: $(VENV)/.run-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_bulletin
 	$(BIN)/python manage.py rebuild_search_index --if-empty
+	$(BIN)/python manage.py optimize_database
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: serve-setup

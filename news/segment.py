@@ -1,4 +1,4 @@
-"""Chinese text cut into index tokens: overlapping character pairs (CJK bigrams).
+"""Chinese text cut into index tokens: overlapping character n-grams.
 
 Why bigrams and not a word segmenter (jieba): residents search for any piece of a name or a
 phrase (社工 inside 社工总站, 永安里, 外卖小哥, 老). A segmenter decides word boundaries once, at
@@ -7,14 +7,20 @@ index time, and a query that cuts the text differently finds nothing (jieba keep
 characters is the phrase of its n−1 pairs at consecutive positions, and a single character is
 a prefix query on the pair that starts with it. The cost is a larger index, measured in
 bench/search_bench.py. Latin letters and digits stay whole words (3D打印 → 3d, 打印, 印).
+
+SQLite indexes the pairs with their positions (phrase queries); PostgreSQL the set of distinct
+n-grams of one to four characters, without positions (`ngrams`, `query_ngrams`): see
+news/search_backends.py for why.
 """
 
 import re
 import unicodedata
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-RUNS = re.compile(f"[{CJK}]+|[0-9a-z]+")
+RUNS = re.compile(f"[{CJK}]+|[0-9a-z]{{1,64}}")  # (a Latin run longer than 64 is cut up)
 MAX_QUERY_CHARS = 50
+NGRAM_MAX = 4
+NGRAM_TEXT_MAX = 20_000  # characters of one text given n-grams: a tsvector holds at most 1 MB
 
 
 def normalise(text):
@@ -44,6 +50,30 @@ def index_tokens(text):
 
 def index_text(text):
     return " ".join(index_tokens(text))
+
+
+def ngrams(text):
+    """The distinct CJK n-grams of 1 to NGRAM_MAX characters, and the Latin/digit words."""
+    grams = set()
+    for run in runs(text[:NGRAM_TEXT_MAX]):
+        if is_cjk(run):
+            for n in range(1, NGRAM_MAX + 1):
+                grams.update(run[i : i + n] for i in range(len(run) - n + 1))
+        else:
+            grams.add(run)
+    return sorted(grams)
+
+
+def query_ngrams(word):
+    """The n-grams a document must all contain to contain `word`: a CJK run of up to NGRAM_MAX
+    characters is one n-gram, a longer one its overlapping NGRAM_MAX-character pieces."""
+    grams = []
+    for run in runs(word):
+        if is_cjk(run) and len(run) > NGRAM_MAX:
+            grams.extend(run[i : i + NGRAM_MAX] for i in range(len(run) - NGRAM_MAX + 1))
+        else:
+            grams.append(run)
+    return grams
 
 
 def query_groups(word):

@@ -33,7 +33,9 @@ def snippet(text, words):
     regex = pattern(words)
     match = regex.search(text) if regex else None
     start = max(0, match.start() - LEAD_IN) if match else 0
-    piece = " ".join(text[start : start + SNIPPET_CHARS].split())
+    # Paragraph breaks vanish (Chinese sentences need no space between them); runs of other
+    # white space become one space.
+    piece = " ".join(re.sub(r"\s*\n\s*", "", text[start : start + SNIPPET_CHARS]).split())
     prefix = "……" if start > 0 else ""
     suffix = "……" if start + SNIPPET_CHARS < len(text) else ""
     return escape(prefix) + highlight(piece, words) + escape(suffix)

@@ -219,16 +219,24 @@ def test_unknown_filter_is_ignored(client, bulletin):
     assert "找到 1 篇稿件" in response.content.decode()
 
 
-def test_search_page_query_count_is_constant(
-    client, bulletin, make_article, django_assert_num_queries
-):
-    # streets, reporters, two tier counts, two tier pages, entries → ids, articles
-    with django_assert_num_queries(8):
-        client.get("/search/", {"q": "社区"})
+def test_search_page_query_count_is_small_and_constant(client, bulletin, make_article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/", {"q": "社区"}).status_code == 200
+        return len(captured)
+
+    # SQLite: streets, reporters, two tier counts, two tier pages, entries → ids, articles.
+    # PostgreSQL adds, per index query, the SET LOCAL of its planner settings and a savepoint.
+    limit = 8 if connection.vendor == "sqlite" else 20
+    few = queries()
     for n in range(30):
         make_article(headline=f"社区稿件{n}")
-    with django_assert_num_queries(7):  # a full first page comes from the headline tier alone
-        client.get("/search/", {"q": "社区"})
+    many = queries()
+    assert few <= limit and many <= limit
+    assert many <= few  # a full first page from the headline tier alone needs one query less
 
 
 def test_every_page_has_a_search_box(client, bulletin):

@@ -5,31 +5,40 @@ from django.db import migrations, models
 
 # The database-specific half of the search index (news/search.py). Each database gets its
 # own structures; the SearchEntry table created below is common to both.
-# SQLite: a contentless FTS5 table (rowid = sort_key) and triggers that keep it in step with
-# news_searchentry; pc_bigrams() is registered on every connection (news/signals.py).
-FTS_COLUMNS = "pc_bigrams({r}.title), pc_bigrams({r}.body), pc_bigrams({r}.meta), " \
-    "'s' || coalesce({r}.street_pk, 0) || ' r' || {r}.reporter_pk"
+# SQLite: contentless FTS5 tables (rowid = sort_key) for everything and for titles alone, and
+# triggers that keep them in step with news_searchentry; pc_bigrams() is registered on every
+# connection (news/signals.py). prefix='1' indexes one-character prefixes (the query 老).
+TOKENS = "unicode61 remove_diacritics 0"
+FACETS = "'s' || coalesce({r}.street_pk, 0) || ' r' || {r}.reporter_pk"
+ALL = "pc_bigrams({r}.title), pc_bigrams({r}.body), pc_bigrams({r}.meta), " + FACETS
+TITLE = "pc_bigrams({r}.title), " + FACETS
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE news_search_fts USING fts5("
-    "title, body, meta, facets, content='', tokenize='unicode61 remove_diacritics 0')",
+    f"title, body, meta, facets, content='', prefix='1', tokenize='{TOKENS}')",
+    "CREATE VIRTUAL TABLE news_search_title_fts USING fts5("
+    f"title, facets, content='', prefix='1', tokenize='{TOKENS}')",
     "CREATE TRIGGER news_search_fts_insert AFTER INSERT ON news_searchentry BEGIN "
     "INSERT INTO news_search_fts(rowid, title, body, meta, facets) "
-    f"VALUES (new.sort_key, {FTS_COLUMNS.format(r='new')}); END",
+    f"VALUES (new.sort_key, {ALL.format(r='new')}); "
+    "INSERT INTO news_search_title_fts(rowid, title, facets) "
+    f"VALUES (new.sort_key, {TITLE.format(r='new')}); END",
     "CREATE TRIGGER news_search_fts_delete AFTER DELETE ON news_searchentry BEGIN "
     "INSERT INTO news_search_fts(news_search_fts, rowid, title, body, meta, facets) "
-    f"VALUES ('delete', old.sort_key, {FTS_COLUMNS.format(r='old')}); END",
-    "CREATE TRIGGER news_search_fts_update AFTER UPDATE ON news_searchentry BEGIN "
-    "INSERT INTO news_search_fts(news_search_fts, rowid, title, body, meta, facets) "
-    f"VALUES ('delete', old.sort_key, {FTS_COLUMNS.format(r='old')}); "
-    "INSERT INTO news_search_fts(rowid, title, body, meta, facets) "
-    f"VALUES (new.sort_key, {FTS_COLUMNS.format(r='new')}); END",
+    f"VALUES ('delete', old.sort_key, {ALL.format(r='old')}); "
+    "INSERT INTO news_search_title_fts(news_search_title_fts, rowid, title, facets) "
+    f"VALUES ('delete', old.sort_key, {TITLE.format(r='old')}); END",
+    # Entries are never updated in place (news.search.index_article deletes and inserts):
+    "CREATE TRIGGER news_search_fts_no_update BEFORE UPDATE ON news_searchentry BEGIN "
+    "SELECT RAISE(ABORT, 'search entries are replaced, not updated'); END",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS news_search_fts_insert",
     "DROP TRIGGER IF EXISTS news_search_fts_delete",
-    "DROP TRIGGER IF EXISTS news_search_fts_update",
+    "DROP TRIGGER IF EXISTS news_search_fts_no_update",
+    "DROP TABLE IF EXISTS news_search_title_fts",
     "DROP TABLE IF EXISTS news_search_fts",
 ]
+# PostgreSQL: the n-gram vectors on the entry row itself, each with a GIN index.
 POSTGRES_CREATE = [
     "ALTER TABLE news_searchentry ADD COLUMN title_tsv tsvector, ADD COLUMN document tsvector",
     "CREATE INDEX news_search_document_gin ON news_searchentry USING gin (document)",

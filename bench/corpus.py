@@ -1,0 +1,143 @@
+"""A realistic corpus for benchmarks: N articles made from the bulletin's own vocabulary.
+
+    DATABASE_URL=sqlite:///bench/out/bench.sqlite3 .venv/bin/python bench/corpus.py 100000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingcheng_bench .venv/bin/python bench/corpus.py 100000
+
+Migrates the database named by DATABASE_URL (creating a PostgreSQL database if needed), loads
+the bulletin, adds streets and communities so listings have realistic sizes, then writes N
+articles whose sentences are the bulletin's sentences recombined, with other place names put in,
+spread over five years (about 2 % drafts and 1 % scheduled), and indexes them for search.
+Never point it at the real database: it refuses unless the database name contains "bench".
+"""
+
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingcheng.settings")
+
+EXTRA_STREETS = [
+    ("南关街道", "nanguan"),
+    ("北关街道", "beiguan"),
+    ("西街街道", "xijie"),
+    ("东街街道", "dongjie"),
+    ("新华街街道", "xinhuajie"),
+    ("开源街道", "kaiyuan"),
+    ("向阳里街道", "xiangyangli"),
+    ("新建南路街道", "xinjiannanlu"),
+]
+COMMUNITY_NAMES = ["和平", "幸福", "阳光", "光明", "文化", "建设", "东风", "胜利", "团结", "花园"]
+
+
+def prepare_database():
+    """Create the PostgreSQL database if it is missing; refuse a database not meant for this."""
+    import dj_database_url
+
+    config = dj_database_url.config()
+    if "bench" not in str(config.get("NAME", "")):
+        raise SystemExit("DATABASE_URL must name a benchmark database (its name contains 'bench').")
+    if config["ENGINE"].endswith("postgresql"):
+        import psycopg
+
+        admin = {k: v for k, v in {"host": config["HOST"], "port": config["PORT"]}.items() if v}
+        with psycopg.connect(
+            dbname="postgres", user=config["USER"], autocommit=True, **admin
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    else:
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def sentences(articles):
+    text = "".join(a.body for a in articles)
+    return [s for s in re.findall(r"[^。！？]+[。！？”]*", text) if len(s) > 8]
+
+
+def build(n, seed=2022, batch=5000):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from news import search
+    from news.models import Article, Community, Reporter, Street
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "bulletin", verbosity=0)
+    rng = random.Random(seed)
+    for position, (name, slug) in enumerate(EXTRA_STREETS, start=60):
+        street, _ = Street.objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position}
+        )
+        for number, word in enumerate(COMMUNITY_NAMES[: rng.randint(4, 10)], start=1):
+            Community.objects.get_or_create(
+                street=street, slug=f"{slug}-{number}", defaults={"name": f"{word}社区"}
+            )
+    bulletin = list(Article.objects.filter(pk__lte=8))
+    pool = sentences(bulletin)
+    headlines = [a.headline for a in bulletin] + [a.kicker for a in bulletin if a.kicker]
+    streets = list(Street.objects.prefetch_related("communities"))
+    reporters = list(Reporter.objects.all())
+    start = timezone.now() - timezone.timedelta(days=5 * 365)
+    span = 5 * 365 * 24 * 3600
+    existing = Article.objects.count()
+    if existing >= n:
+        print(f"the corpus is there already: {existing:,} articles")
+        return
+    made, clock = 0, time.perf_counter()
+    while made < n:
+        rows = []
+        for _ in range(min(batch, n - made)):
+            street = rng.choice(streets)
+            communities = list(street.communities.all())
+            community = rng.choice(communities) if communities and rng.random() < 0.8 else None
+            place = f"平城区{street.name}{community.name if community else ''}"
+            body = []
+            for _ in range(rng.randint(2, 5)):
+                paragraph = "".join(rng.choice(pool) for _ in range(rng.randint(2, 4)))
+                body.append(re.sub(r"平城区\w{2,4}街道\w{2,4}社区", place, paragraph))
+            roll = rng.random()
+            published = start + timezone.timedelta(seconds=rng.randrange(span))
+            if roll < 0.01:
+                published = timezone.now() + timezone.timedelta(days=rng.randint(1, 30))
+            rows.append(
+                Article(
+                    headline=rng.choice(headlines),
+                    kicker=rng.choice(headlines) if rng.random() < 0.1 else "",
+                    body="\n\n".join(body),
+                    reporter=rng.choice(reporters),
+                    street=street,
+                    community=community,
+                    status=Article.Status.DRAFT
+                    if 0.01 <= roll < 0.03
+                    else Article.Status.PUBLISHED,
+                    published_at=published,
+                )
+            )
+        Article.objects.bulk_create(rows)  # bulk: no signals, so the index is built below
+        made += len(rows)
+        print(f"  {made:,} articles written ({time.perf_counter() - clock:.0f} s)", flush=True)
+    print("indexing for search …", flush=True)
+    indexed = search.rebuild_index(
+        batch=5000, progress=lambda d: d % 50000 == 0 and print(f"  {d:,}")
+    )
+    call_command("optimize_database", verbosity=0)  # ANALYZE: the planner needs the new sizes
+    print(
+        f"done: {existing + made:,} articles, {indexed:,} indexed, "
+        f"{time.perf_counter() - clock:.0f} s in all"
+    )
+
+
+if __name__ == "__main__":
+    prepare_database()
+    build(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
