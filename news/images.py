@@ -148,8 +148,7 @@ def rendition_names(name, width):
 def write_renditions(fieldfile):
     """Resize once, at save time, into every width and format. Returns the names written."""
     storage, written = fieldfile.storage, []
-    fieldfile.seek(0)
-    with Image.open(fieldfile) as source:
+    with storage.open(fieldfile.name, "rb") as stored, Image.open(stored) as source:
         source.load()
         base = source.convert("RGBA" if source.mode in ("RGBA", "LA", "P") else "RGB")
     try:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import images
+from .text import opening_sentence
 
 
 class StreetManager(models.Manager):
@@ -43,6 +44,15 @@ class CommunityManager(models.Manager):
         return self.get(slug=slug, street__slug=street_slug)
 
 
+# Words a community's slug cannot be: they name pages under /streets/<street>/.
+RESERVED_COMMUNITY_SLUGS = {"digest"}
+
+
+def validate_community_slug(value):
+    if value in RESERVED_COMMUNITY_SLUGS:
+        raise ValidationError("“%(slug)s”是网站保留的网址名，请换一个。", params={"slug": value})
+
+
 class Community(models.Model):
     """社区: a residents' community within one street."""
 
@@ -50,7 +60,12 @@ class Community(models.Model):
         Street, on_delete=models.PROTECT, related_name="communities", verbose_name="所属街道"
     )
     name = models.CharField("名称", max_length=50, help_text="例如：兴国寺社区")
-    slug = models.SlugField("网址名", max_length=50, help_text="拼音，小写字母，在街道内唯一")
+    slug = models.SlugField(
+        "网址名",
+        max_length=50,
+        help_text="拼音，小写字母，在街道内唯一",
+        validators=[validate_community_slug],
+    )
 
     objects = CommunityManager()
 
@@ -222,6 +237,8 @@ class Article(models.Model):
             # A new upload: store the cleaned copy (no metadata, upright), never the original.
             content, ext = images.clean_photo(self.photo)
             self.photo.save(f"photo.{ext}", content, save=False)
+            # The stored copy is upright: its size, not the upload's, is the photo's size.
+            self._meta.get_field("photo").update_dimension_fields(self, force=True)
             written.append(self.photo.name)
         try:
             if written:
@@ -265,6 +282,11 @@ class Article(models.Model):
         return [
             " ".join(p.split()) for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()
         ]
+
+    @property
+    def summary(self):
+        """The opening sentence, for descriptions and link previews."""
+        return opening_sentence(self.body, 120)
 
     @property
     def corrected_at(self):

@@ -2,12 +2,13 @@
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, MonthArchiveView
 
-from . import search, segment
+from . import metadata, qr, search, segment
 from .models import Article, Community, Reporter, Street, published_q
 
 FRONT_PAGE_LATEST = 10
@@ -67,7 +68,14 @@ class ArticleDetailView(DetailView):
         self.is_preview = can_preview(self.request.user) and not (
             Article.objects.published().filter(pk=self.object.pk).exists()
         )
-        return super().get_context_data(is_preview=self.is_preview, **kwargs)
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        return super().get_context_data(
+            is_preview=self.is_preview,
+            json_ld=metadata.json_ld(metadata.news_article(self.request, self.object)),
+            photo_url=metadata.photo_url(self.request, self.object),
+            qr=qr.qr_data_uri(url),
+            **kwargs,
+        )
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -136,6 +144,33 @@ class ReporterListView(ArticleListView):
 
     def filter_articles(self, articles):
         return articles.filter(reporter=self.owner)
+
+
+def archive_index(request):
+    """/archive/: every month that has published items, newest first, with its count."""
+    months = (
+        Article.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    return render(request, "news/archive_index.html", {"months": months})
+
+
+class MonthArchive(MonthArchiveView):
+    """/archive/2022/09/: a month's items, newest first; an empty or impossible month is 404."""
+
+    queryset = Article.objects.for_listing()
+    date_field = "published_at"
+    month_format = "%m"
+    allow_empty = False
+    paginate_by = LISTING_PAGE_SIZE
+    context_object_name = "articles"
+    template_name = "news/archive_month.html"
+
+    def get_queryset(self):
+        return Article.objects.for_listing()  # evaluated per request: published() reads the clock
 
 
 def search_page(request):

@@ -7,9 +7,10 @@ from django.core.management import call_command
 
 @pytest.fixture(scope="session", autouse=True)
 def throwaway_media():
-    """Uploaded test photos live in a temporary MEDIA_ROOT (tests/settings.py); remove it."""
+    """Test photos and static files live in temporary folders (tests/settings.py); remove them."""
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

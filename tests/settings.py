@@ -9,7 +9,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static/ as it is now, never a stale collectstatic copy from var/static.
+STATIC_ROOT = tempfile.mkdtemp(prefix="pingcheng-test-static-")
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 # Uploaded photos go to a throwaway folder, never into var/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="pingcheng-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

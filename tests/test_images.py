@@ -220,3 +220,10 @@ def test_png_with_transparency_and_webp_uploads_work(admin_client, bulletin):
     response = add(admin_client, photo=upload(webp, "x.webp", "image/webp"), headline="第二张")
     assert response.status_code == 302
     assert Article.objects.get(headline="第二张").photo.name.endswith(".webp")
+
+
+def test_saved_article_knows_its_upright_photo_size_at_once(make_article):
+    article = make_article(
+        photo=phone_photo(size=(1200, 900), orientation=6), photo_alt="竖拍的照片"
+    )
+    assert (article.photo_width, article.photo_height) == (900, 1200)

@@ -97,3 +97,11 @@ def test_street_with_articles_cannot_be_deleted(places, make_article):
     make_article(street=yingbin)
     with pytest.raises(ProtectedError):
         yingbin.delete()
+
+
+def test_community_slug_cannot_shadow_a_street_page(places):
+    yingbin, _, _ = places
+    community = Community(street=yingbin, name="公告社区", slug="digest")
+    with pytest.raises(ValidationError) as error:
+        community.full_clean()
+    assert "保留" in str(error.value)

@@ -15,6 +15,15 @@ from django.urls import resolve, reverse
             "/streets/yongtai/xingguosi/",
         ),
         ("news:reporter", {"reporter": "zheng-lin"}, "/reporters/zheng-lin/"),
+        ("news:search", {}, "/search/"),
+        ("news:archive_index", {}, "/archive/"),
+        ("news:archive_month", {"year": "2022", "month": "09"}, "/archive/2022/09/"),
+        ("news:street_digest", {"street": "yingbin"}, "/streets/yingbin/digest/"),
+        ("news:feeds", {}, "/feeds/"),
+        ("news:feed_rss", {}, "/feeds/rss/"),
+        ("news:street_feed_atom", {"street": "yingbin"}, "/feeds/streets/yingbin/atom/"),
+        ("news:opml_street", {"street": "yingbin"}, "/feeds/streets/yingbin.opml"),
+        ("news:set_preferences", {}, "/prefs/"),
     ],
 )
 def test_url_shapes(name, kwargs, path):

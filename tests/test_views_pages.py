@@ -13,7 +13,7 @@ def test_front_page_shows_lead_latest_and_streets(client, bulletin):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="zh-Hans">' in html
+    assert '<html lang="zh-Hans"' in html
     assert html.count("<h1") == 1
     lead = Article.objects.get(is_lead=True)
     assert lead.kicker in html and lead.headline in html

@@ -1,0 +1,67 @@
+"""sitemap.xml for search engines (published items, streets, communities, reporters and the two
+fixed pages; never a draft or a scheduled item) and the robots.txt that names it."""
+
+from django.contrib.sitemaps import Sitemap
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from .models import Article, Community, Reporter, Street
+
+
+class ArticleSitemap(Sitemap):
+    def items(self):
+        # By id, not by date: a new item lands on the last sitemap page instead of shifting
+        # every page's contents once there are more than 50,000.
+        return Article.objects.published().only("id", "updated_at").order_by("id")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class StreetSitemap(Sitemap):
+    def items(self):
+        return Street.objects.all()
+
+
+class CommunitySitemap(Sitemap):
+    def items(self):
+        return Community.objects.select_related("street")  # its URL needs the street's slug
+
+
+class ReporterSitemap(Sitemap):
+    def items(self):
+        return Reporter.objects.all()
+
+
+class PageSitemap(Sitemap):
+    """The pages that belong to no object: the front page and the directory."""
+
+    def items(self):
+        return ["news:front", "news:streets"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "streets": StreetSitemap,
+    "communities": CommunitySitemap,
+    "reporters": ReporterSitemap,
+    "pages": PageSitemap,
+}
+
+
+@require_GET
+def robots_txt(request):
+    """Keep crawlers out of the admin and of pages that only echo what they were asked (search,
+    display preferences), and point them at the sitemap."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",  # follows settings.ADMIN_URL
+        f"Disallow: {reverse('news:search')}",
+        f"Disallow: {reverse('news:set_preferences')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,91 @@
+"""sitemap.xml and robots.txt: what a search engine is pointed at, and what it is kept out of."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from news.models import Article, Community, Reporter, Street
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = "http://testserver"
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def read_sitemap(client):
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)  # noqa: S314 -- our own output, not untrusted input
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    return {url.findtext("s:loc", namespaces=NS): url for url in root.findall("s:url", NS)}
+
+
+def test_sitemap_lists_every_public_page_and_nothing_else(client, bulletin):
+    urls = read_sitemap(client)
+    expected = [
+        *(a.get_absolute_url() for a in Article.objects.published()),
+        *(s.get_absolute_url() for s in Street.objects.all()),
+        *(c.get_absolute_url() for c in Community.objects.select_related("street")),
+        *(r.get_absolute_url() for r in Reporter.objects.all()),
+        reverse("news:front"),
+        reverse("news:streets"),
+    ]
+    assert len(expected) == 8 + 5 + 6 + 2 + 2
+    assert sorted(urls) == sorted(ORIGIN + path for path in expected)
+
+
+def test_articles_carry_their_last_change(client, bulletin):
+    article = Article.objects.get(headline="清理枯树 保障出行")
+    article.body += "\n\n更正：补充一段。"
+    article.save()
+    urls = read_sitemap(client)
+    for item in Article.objects.published():
+        lastmod = urls[ORIGIN + item.get_absolute_url()].findtext("s:lastmod", namespaces=NS)
+        assert lastmod == timezone.localdate(item.updated_at).isoformat()
+    assert urls[ORIGIN + article.get_absolute_url()].findtext("s:lastmod", namespaces=NS) != (
+        "2022-09-30"
+    )
+
+
+def test_drafts_and_scheduled_items_are_left_out(client, bulletin, make_article):
+    draft = make_article(headline="草稿稿件", status=Article.Status.DRAFT)
+    scheduled = make_article(
+        headline="定时稿件", published_at=timezone.now() + timezone.timedelta(hours=1)
+    )
+    due = make_article(headline="到点稿件")
+    urls = read_sitemap(client)
+    assert ORIGIN + draft.get_absolute_url() not in urls
+    assert ORIGIN + scheduled.get_absolute_url() not in urls
+    assert ORIGIN + due.get_absolute_url() in urls
+
+
+def test_sitemap_query_count_is_constant(client, bulletin, make_article, django_assert_num_queries):
+    # A count and a page of items for each of articles, streets, communities and reporters.
+    with django_assert_num_queries(8):
+        client.get(reverse("sitemap"))
+    for n in range(30):
+        make_article(headline=f"加量稿件{n}")
+    with django_assert_num_queries(8):
+        assert len(read_sitemap(client)) == 23 + 30 + 1  # and the helper's reporter
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_private_pages(client, db):
+    response = client.get(reverse("robots_txt"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert f"Disallow: {reverse('admin:index')}" in lines
+    assert "Disallow: /admin/" in lines  # ADMIN_URL's default
+    assert "Disallow: /search/" in lines and "Disallow: /prefs/" in lines
+    assert f"Sitemap: {ORIGIN}/sitemap.xml" in lines
+    assert "Disallow: /" not in lines  # the site itself stays open
+
+
+def test_robots_txt_follows_the_request_host_and_scheme(client, db, settings):
+    settings.ALLOWED_HOSTS = ["news.example.cn"]
+    response = client.get("/robots.txt", HTTP_HOST="news.example.cn", secure=True)
+    assert "Sitemap: https://news.example.cn/sitemap.xml" in response.content.decode()
