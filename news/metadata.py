@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -17,8 +18,12 @@ DISTRICT_CHAIN = [
 
 
 def canonical_url(request):
-    """This page's absolute URL without query string, but keeping a listing's page number."""
-    url = request.build_absolute_uri(request.path)
+    """This page's absolute URL without query string, but keeping a listing's page number.
+    (For a request with a forged Host header — answered with the 400 page — just the path.)"""
+    try:
+        url = request.build_absolute_uri(request.path)
+    except DisallowedHost:
+        return request.path
     page = request.GET.get("page", "")
     if page.isdigit() and page != "1" and not page.startswith("0"):
         url += f"?page={page}"

@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,20 +126,15 @@ class Reporter(models.Model):
         return (self.slug,)
 
 
-def published_q(prefix=""):
-    """The one rule for what the public may see: published, and due (scheduled items appear by
-    themselves at their time). `prefix` applies it across a relation, e.g. "articles__"."""
-    return Q(
-        **{
-            f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}published_at__lte": timezone.now(),
-        }
-    )
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(published_q())
+        """The one rule for what the public may see: published, and due (scheduled items
+        appear by themselves at their time)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published but not yet due: what will appear by itself later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
         """Published items with everything a card shows, in one query (no body)."""
@@ -211,6 +205,11 @@ class Article(models.Model):
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_lead = models.BooleanField("头条", default=False, help_text="在首页作为头条显示")
+    # The sender's own key for an item received as JSON (import_bulletin): importing the same
+    # file again finds the item instead of adding it twice.
+    import_key = models.CharField(
+        "导入编号", max_length=100, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -222,9 +221,25 @@ class Article(models.Model):
         # Newest first; among items of the same time, the earlier-entered one first
         # (the bulletin's page order).
         ordering = ["-published_at", "id"]
+        # Every listing filters on published() and sorts by (-published_at, id): one index each,
+        # so a page of 20 and its count read an index range, never the whole table.
         indexes = [
             models.Index(fields=["status", "-published_at", "id"], name="article_public_order"),
-            models.Index(fields=["street", "status", "-published_at"], name="article_street_order"),
+            models.Index(
+                fields=["street", "status", "-published_at", "id"], name="article_street_list"
+            ),
+            models.Index(
+                fields=["community", "status", "-published_at", "id"], name="article_community_list"
+            ),
+            models.Index(
+                fields=["reporter", "status", "-published_at", "id"], name="article_reporter_list"
+            ),
+            # Few items are 头条: a partial index holds just them, so the planner sees how few.
+            models.Index(
+                fields=["-published_at", "id"],
+                condition=models.Q(is_lead=True, status="published"),
+                name="article_lead",
+            ),
         ]
 
     def __str__(self):
@@ -232,17 +247,9 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         stored_name, stored_width = getattr(self, "_stored_photo", (None, None))
-        written = []
-        if self.photo and not self.photo._committed:
-            # A new upload: store the cleaned copy (no metadata, upright), never the original.
-            content, ext = images.clean_photo(self.photo)
-            self.photo.save(f"photo.{ext}", content, save=False)
-            # The stored copy is upright: its size, not the upload's, is the photo's size.
-            self._meta.get_field("photo").update_dimension_fields(self, force=True)
-            written.append(self.photo.name)
+        self.store_new_photo()
+        written, self._written_files = getattr(self, "_written_files", []), []
         try:
-            if written:
-                written += images.write_renditions(self.photo)
             super().save(*args, **kwargs)
         except BaseException:
             images.delete_files(self.photo.storage, written)  # nothing half-saved
@@ -254,6 +261,26 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("news:article", kwargs={"pk": self.pk})
+
+    def store_new_photo(self):
+        """Write a new upload's files: the cleaned copy (upright, no metadata; never the
+        original) and its renditions. Done by save(), or earlier by the admin form so that a
+        full or read-only disk becomes a form error. Raises OSError with nothing left behind."""
+        if not self.photo or self.photo._committed:
+            return
+        content, ext = images.clean_photo(self.photo)
+        storage, written = self.photo.storage, []
+        try:
+            self.photo.save(f"photo.{ext}", content, save=False)
+            written.append(self.photo.name)
+            # The stored copy is upright: its size, not the upload's, is the photo's size.
+            self._meta.get_field("photo").update_dimension_fields(self, force=True)
+            written += images.write_renditions(self.photo)
+        except BaseException:
+            images.delete_files(storage, written)
+            self.photo = None
+            raise
+        self._written_files = written
 
     def clean(self):
         errors = {}
@@ -298,17 +325,17 @@ class Article(models.Model):
         return None
 
     def _neighbour(self, newer):
-        """The adjacent published item in the site's order (-published_at, id)."""
+        """The adjacent published item in the site's order (-published_at, id). Two plain
+        range queries at most (same time, then the next time), each one index lookup: a single
+        query with an OR of both would scan the table."""
         qs = Article.objects.published().only("id", "headline")
         if newer:
-            cond = Q(published_at__gt=self.published_at) | Q(
-                published_at=self.published_at, id__lt=self.id
-            )
-            return qs.filter(cond).order_by("published_at", "-id").first()
-        cond = Q(published_at__lt=self.published_at) | Q(
-            published_at=self.published_at, id__gt=self.id
-        )
-        return qs.filter(cond).order_by("-published_at", "id").first()
+            same_time = qs.filter(published_at=self.published_at, id__lt=self.id).order_by("-id")
+            later = qs.filter(published_at__gt=self.published_at).order_by("published_at", "-id")
+        else:
+            same_time = qs.filter(published_at=self.published_at, id__gt=self.id).order_by("id")
+            later = qs.filter(published_at__lt=self.published_at).order_by("-published_at", "id")
+        return same_time.first() or later.first()
 
     def previous_article(self):
         """上一篇: the item listed before this one (newer)."""

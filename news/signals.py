@@ -5,7 +5,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import images, search, segment
+from . import cache, images, search, segment
 from .models import Article, Community, Reporter, SearchEntry, Street
 
 
@@ -33,6 +33,19 @@ def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
     )
     for article in Article.objects.filter(search_entry__in=stale).with_places():
         search.index_article(article)
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+@receiver(post_save, sender=Street)
+@receiver(post_delete, sender=Street)
+@receiver(post_save, sender=Community)
+@receiver(post_delete, sender=Community)
+@receiver(post_save, sender=Reporter)
+@receiver(post_delete, sender=Reporter)
+def retire_cached_pages(sender, **kwargs):
+    """Anything a page shows changed: no reader may get the old page once this commits."""
+    transaction.on_commit(cache.invalidate)
 
 
 @receiver(connection_created)

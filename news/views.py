@@ -1,7 +1,7 @@
 """Reader pages. Thin: each view names its queryset on the model and hands it to a template."""
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -9,7 +9,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
 from . import metadata, qr, search, segment
-from .models import Article, Community, Reporter, Street, published_q
+from .models import Article, Community, Reporter, Street
 
 FRONT_PAGE_LATEST = 10
 LISTING_PAGE_SIZE = 20
@@ -19,10 +19,8 @@ def front_page(request):
     listing = Article.objects.for_listing()
     # The lead is the newest item marked 头条; if none is marked, simply the newest item.
     lead = (
-        Article.objects.published()
-        .with_places()
-        .order_by("-is_lead", "-published_at", "id")
-        .first()
+        Article.objects.published().with_places().filter(is_lead=True).first()
+        or Article.objects.published().with_places().first()
     )
     latest = listing.exclude(pk=lead.pk) if lead else listing
     return render(
@@ -37,15 +35,7 @@ def front_page(request):
 
 
 def street_directory(request):
-    published = published_q("articles__")
-    streets = Street.objects.annotate(
-        article_count=Count("articles", filter=published)
-    ).prefetch_related(
-        Prefetch(
-            "communities",
-            queryset=Community.objects.annotate(article_count=Count("articles", filter=published)),
-        )
-    )
+    streets = Street.objects.prefetch_related("communities")
     return render(request, "news/street_directory.html", {"streets": streets})
 
 
@@ -171,6 +161,11 @@ class MonthArchive(MonthArchiveView):
 
     def get_queryset(self):
         return Article.objects.for_listing()  # evaluated per request: published() reads the clock
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # Django would list the month's days that have items: one more query, a scan of the
+        # month with a time-zone function per row. The page does not show them.
+        return []
 
 
 def search_page(request):

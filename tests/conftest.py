@@ -13,6 +13,14 @@ def throwaway_media():
     shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: what one test stored must not answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def bulletin(db):
     """The eight items of the printed bulletin page, loaded from the project's fixtures."""

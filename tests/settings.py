@@ -16,3 +16,6 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded photos go to a throwaway folder, never into var/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="pingcheng-test-media-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Most tests look at freshly rendered pages; tests/test_cache.py turns the page cache on.
+PAGE_CACHE = False
+AXES_ENABLED = False  # tests/test_faults.py turns it on; client.login() cannot pass a request

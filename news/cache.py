@@ -1,0 +1,161 @@
+"""Anonymous pages from the cache, invalidated the moment anything on them changes.
+
+One "generation" record in the cache names the current state of the site's content. Every
+cached page and every ETag includes its token, so a new generation retires them all at once:
+an editor's save, publish, unpublish or delete (signals → `invalidate`) starts one, and so does
+the arrival of the next scheduled item's time (the record knows when that is), so a scheduled
+item appears on every page on the minute, with no job to run.
+
+Readers' text-size and contrast choices give their own entries (news.reading.variant). Staff
+(anyone with a session cookie) and previews are never served from, or stored in, the cache.
+If the cache itself fails (Redis stopped), pages are served from the database as if uncached.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from . import reading
+
+log = logging.getLogger(__name__)
+GENERATION_KEY = "page-generation"
+UNKNOWN = -1.0  # next_due not yet looked up (a process without a database may invalidate)
+EXEMPT_PREFIXES = ("/prefs/", "/media/", "/static/")
+# Headers that belong to the moment, not to the page: never stored with it.
+FRESH_HEADERS = {
+    "set-cookie",
+    "content-length",
+    "date",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "expires",
+    "x-page-cache",
+}
+
+
+@dataclass(frozen=True)
+class Generation:
+    token: str
+    changed: float  # when content last changed (Last-Modified)
+    next_due: float | None  # when the next scheduled item goes out, if any
+
+
+def _next_due():
+    from .models import Article
+
+    upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at")
+    first = upcoming.first()
+    return first[0].timestamp() if first else None
+
+
+def invalidate():
+    """Retire every cached page. Safe to call without a database, and if the cache is down."""
+    try:
+        cache.set(GENERATION_KEY, Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN), None)
+    except Exception:  # a stopped cache holds no stale pages to retire
+        log.warning("page cache unavailable: could not invalidate", exc_info=True)
+
+
+def current_generation():
+    """The live generation, or None when the cache cannot be used."""
+    try:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None or (generation.next_due and time.time() >= generation.next_due):
+            generation = Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN)
+        if generation.next_due == UNKNOWN:
+            generation = Generation(generation.token, generation.changed, _next_due())
+            cache.set(GENERATION_KEY, generation, None)
+        return generation
+    except Exception:
+        log.warning("page cache unavailable: serving from the database", exc_info=True)
+        return None
+
+
+def _is_staff_or_private(request):
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def _eligible(request):
+    path = request.path
+    return (
+        settings.PAGE_CACHE
+        and request.method in ("GET", "HEAD")
+        and not _is_staff_or_private(request)
+        and not path.startswith(EXEMPT_PREFIXES)
+        and not path.startswith("/" + settings.ADMIN_URL)
+    )
+
+
+def _storable(response):
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+    )
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            response = self.get_response(request)
+            if _is_staff_or_private(request):
+                patch_cache_control(response, private=True)
+            return response
+        generation = current_generation()
+        if generation is None:
+            return self.get_response(request)
+
+        name = f"{generation.token}:{reading.variant(request)}:{request.build_absolute_uri()}"
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        etag, last_modified = f'"{digest[:24]}"', int(generation.changed)
+        # Revalidation first: the ETag comes from the generation alone, so a 304 costs neither
+        # a page render nor even a read of the stored page.
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return self._mark(not_modified, etag, last_modified)
+
+        key = f"page:{digest}"
+        try:
+            stored = cache.get(key)
+        except Exception:
+            stored = None
+        if stored is not None:
+            headers, content = stored
+            response = HttpResponse(content, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return self._mark(response, etag, last_modified)
+
+        response = self.get_response(request)
+        if request.method == "GET" and _storable(response):
+            headers = {k: v for k, v in response.items() if k.lower() not in FRESH_HEADERS}
+            try:
+                cache.set(key, (headers, response.content), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                log.warning("page cache unavailable: page not stored", exc_info=True)
+            response["X-Page-Cache"] = "miss"
+            self._mark(response, etag, last_modified)
+        return response
+
+    @staticmethod
+    def _mark(response, etag, last_modified):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE)
+        if response.status_code == 304:
+            response["Vary"] = "Cookie"
+        return response

@@ -1,0 +1,177 @@
+"""The page cache: hits, invalidation, schedules, staff, reading choices, 304s, and Redis."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from news import cache as page_cache
+from news.models import Article
+
+pytestmark = pytest.mark.django_db
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_available():
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.25).ping()
+        return True
+    except Exception:
+        return False
+
+
+BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pingcheng",  # as pingcheng/settings.py names it for every process
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    },
+}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def cached_site(request, settings, bulletin):
+    if request.param == "redis" and not redis_available():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.CACHES = {"default": BACKENDS[request.param]}
+    settings.PAGE_CACHE = True
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_second_request_is_a_cache_hit_without_queries(
+    client, cached_site, django_assert_num_queries
+):
+    first = client.get("/streets/yingbin/")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/streets/yingbin/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "Cookie" in second["Vary"]
+    assert "public" in second["Cache-Control"] and "max-age=60" in second["Cache-Control"]
+
+
+def test_revalidation_answers_304_without_rendering(client, cached_site, django_assert_num_queries):
+    first = client.get("/news/7/")
+    with django_assert_num_queries(0):
+        again = client.get("/news/7/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+    since = client.get("/news/7/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_an_editors_save_is_seen_at_once(client, cached_site, django_capture_on_commit_callbacks):
+    before = client.get("/")
+    assert "文艺演出迎国庆" in before.content.decode()
+    article = Article.objects.get(pk=2)
+    article.headline = "文艺演出庆国庆"
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save()
+    after = client.get("/")
+    assert after["X-Page-Cache"] == "miss"
+    assert "文艺演出庆国庆" in after.content.decode()
+    assert client.get("/news/2/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["unpublish", "delete_selected"])
+def test_unpublish_and_delete_retire_cached_pages(
+    admin_client, client, cached_site, django_capture_on_commit_callbacks, action
+):
+    assert client.get("/news/8/").status_code == 200
+    data = {"action": action, "_selected_action": [8], "post": "yes"}
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:news_article_changelist"), data)
+    assert client.get("/news/8/").status_code == 404
+    assert "污水外溢" not in client.get("/").content.decode()
+
+
+def test_scheduled_item_appears_on_time_on_cached_pages(
+    client, cached_site, make_article, monkeypatch, django_capture_on_commit_callbacks
+):
+    due = timezone.now() + timezone.timedelta(minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(headline="八点整发布的稿件", published_at=due)
+    assert "八点整发布的稿件" not in client.get("/").content.decode()
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    later = due + timezone.timedelta(seconds=1)
+    monkeypatch.setattr(page_cache.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "八点整发布的稿件" in response.content.decode()
+
+
+def test_staff_are_never_served_from_the_cache(admin_client, client, cached_site, make_article):
+    draft = make_article(headline="编辑的草稿", status=Article.Status.DRAFT)
+    client.get("/")  # an anonymous visitor fills the cache
+    staff = admin_client.get("/")
+    assert "X-Page-Cache" not in staff and "private" in staff["Cache-Control"]
+    preview = admin_client.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and "no-store" in preview["Cache-Control"]
+    assert client.get(draft.get_absolute_url()).status_code == 404  # nothing leaked
+
+
+def test_reading_choices_get_their_own_entries(client, cached_site):
+    normal = client.get("/news/3/")
+    client.cookies["pc_size"] = "large"
+    large = client.get("/news/3/")
+    assert large["X-Page-Cache"] == "miss" and large["ETag"] != normal["ETag"]
+    assert 'class="size-large' in large.content.decode()
+    assert client.get("/news/3/")["X-Page-Cache"] == "hit"
+
+
+def test_pages_that_set_cookies_or_fail_are_not_stored(client, cached_site):
+    assert client.get("/nothing-here/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/nothing-here/")
+    client.get("/prefs/", {"size": "large", "next": "/"})
+    assert "X-Page-Cache" not in client.get("/prefs/", {"size": "large", "next": "/"})
+
+
+def test_a_stopped_cache_still_serves_pages(client, settings, bulletin):
+    settings.PAGE_CACHE = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
+        }
+    }
+    for _ in range(2):
+        response = client.get("/news/7/")
+        assert response.status_code == 200 and "清理枯树" in response.content.decode()
+        assert "X-Page-Cache" not in response
+    page_cache.invalidate()  # must not raise either
+
+
+@pytest.mark.parametrize("cached_site", ["redis"], indirect=True)  # only Redis is shared
+def test_invalidation_by_another_process_is_seen(client, cached_site):
+    client.get("/news/5/")
+    assert client.get("/news/5/")["X-Page-Cache"] == "hit"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "REDIS_URL": REDIS_URL}
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from news.cache import invalidate; invalidate()",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    assert client.get("/news/5/")["X-Page-Cache"] == "miss"

@@ -1,0 +1,174 @@
+"""Faults: the database down or locked, a full or read-only disk, a password-guessing attack."""
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.storage import FileSystemStorage
+from django.db import OperationalError
+from django.urls import reverse
+
+from news.models import Article, Community, Reporter, Street
+from tests.images import phone_photo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_a_locked_database_gets_a_chinese_503_not_a_traceback(client, bulletin, monkeypatch):
+    from news.views import ArticleDetailView
+
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ArticleDetailView, "get_queryset", locked)
+    client.raise_request_exception = False
+    response = client.get("/news/1/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "网站暂时无法访问" in html and "Traceback" not in html and "locked" not in html
+    monkeypatch.undo()
+    assert client.get("/news/1/").status_code == 200  # and the next request is fine again
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_unreachable_database_then_recovery_without_restart(tmp_path):
+    """A real server whose database file cannot be opened answers 503 in Chinese; once the
+    database is there, the same server serves the page."""
+    database = tmp_path / "later" / "db.sqlite3"  # the folder does not exist yet
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_VAR_DIR": str(tmp_path / "var"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "pingcheng.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                status, html = fetch(f"http://127.0.0.1:{port}/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 503 and "网站暂时无法访问" in html and "Traceback" not in html
+        database.parent.mkdir()
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        status, html = fetch(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "平城社区新闻" in html
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def article_form(**overrides):
+    data = {
+        "headline": "磁盘满时上传的稿件",
+        "dateline": "本报讯",
+        "reporter": Reporter.objects.get(slug="zheng-lin").pk,
+        "street": Street.objects.get(slug="yingbin").pk,
+        "community": Community.objects.get(slug="yonganli").pk,
+        "body": "正文。",
+        "photo_alt": "现场",
+        "photo_credit": "郑林 摄",
+        "status": "published",
+        "published_at_0": "2022-10-08",
+        "published_at_1": "09:00:00",
+    }
+    return {**data, **overrides}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS], ids=["disk-full", "read-only"])
+@pytest.mark.parametrize("fail_at", [1, 3], ids=["first-file", "third-file"])
+def test_full_or_read_only_disk_is_a_form_error_and_nothing_is_half_saved(
+    admin_client, bulletin, monkeypatch, settings, code, fail_at
+):
+    real_save, calls = FileSystemStorage._save, []
+
+    def failing_save(self, name, content):
+        calls.append(name)
+        if len(calls) >= fail_at:
+            raise OSError(code, os.strerror(code))
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", failing_save)
+    before = {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+    response = admin_client.post(
+        reverse("admin:news_article_add"), article_form(photo=phone_photo())
+    )
+    assert response.status_code == 200
+    assert "图片没有保存：服务器的存储空间已满或暂时不能写入" in response.content.decode()
+    assert not Article.objects.filter(headline="磁盘满时上传的稿件").exists()
+    assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == before
+
+
+@pytest.fixture
+def guarded(settings, db):
+    settings.AXES_ENABLED = True
+    User.objects.create_user("wangbian", password="Right-password-2022", is_staff=True)
+    User.objects.create_user("libian", password="Other-password-2022", is_staff=True)
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_password_guessing_locks_the_account(client, guarded):
+    statuses = [login(client, "wangbian", "wrong").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
+    locked = login(client, "wangbian", "Right-password-2022", address="10.0.0.2")
+    assert locked.status_code == 429
+    assert "登录已暂停" in locked.content.decode()
+
+
+def test_password_guessing_locks_the_address(client, guarded):
+    for n in range(5):
+        login(client, f"guess{n}", "wrong", address="10.0.0.9")
+    locked = login(client, "libian", "Other-password-2022", address="10.0.0.9")
+    assert locked.status_code == 429
+    assert login(client, "libian", "Other-password-2022", address="10.0.0.3").status_code == 302
+
+
+def test_a_few_mistakes_do_not_lock_anyone_out(client, guarded):
+    for _ in range(3):
+        login(client, "wangbian", "wrong")
+    assert login(client, "wangbian", "Right-password-2022").status_code == 302
