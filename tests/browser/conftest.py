@@ -1,11 +1,13 @@
 """Real-browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
 
 Without Chromium these tests skip with a reason, except under REQUIRE_BROWSER=1 (set by
-.ci/run), where a missing browser is a failure: in CI they can never silently skip.
+.ci/run), where a missing browser is a failure: in CI they can never silently skip. The same
+holds for Java and the Nu HTML Checker's vnu.jar (the `vnu` fixture, test_html_validity.py).
 """
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,11 +52,12 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def screenshot(page):
-    """Save a full-page screenshot under the gitignored screenshots/ folder."""
+    """Save a full-page screenshot under the gitignored screenshots/ folder: of the test's
+    page, or of another one (a second tab) when given."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name):
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    def take(name, of=None):
+        (of or page).screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
 
@@ -66,3 +69,47 @@ def site(live_server, transactional_db):
 
     call_command("loaddata", "bulletin", verbosity=0)
     return live_server.url
+
+
+@pytest.fixture
+def site_with_photo(site):
+    """The bulletin with a real uploaded photo on item 7 (清理枯树 保障出行), so the pages carry
+    the photo markup too: srcset and sizes on the article, a thumbnail in the listings."""
+    from news.models import Article
+    from tests.images import image_bytes, upload
+
+    article = Article.objects.get(pk=7)
+    article.photo = upload(image_bytes(size=(1000, 750)))
+    article.photo_caption = "工作人员清理倒伏的枯树"
+    article.photo_alt = "工作人员在路边锯开倒伏的枯树"
+    article.photo_credit = "郑林 摄"
+    article.save()
+    return site
+
+
+def _vnu_jar():
+    """The Nu HTML Checker's jar: $VNU_JAR, or where `npm install -g vnu-jar` puts it."""
+    if os.environ.get("VNU_JAR"):
+        return Path(os.environ["VNU_JAR"])
+    npm = shutil.which("npm")
+    if not npm:
+        return None
+    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)  # noqa: S603
+    return Path(root.stdout.strip()) / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="session")
+def vnu():
+    """The command that runs the Nu HTML Checker. Without Java or the jar the test skips with a
+    reason, except under REQUIRE_BROWSER=1 (CI), where that is a failure, as for Chromium."""
+    java, jar = shutil.which("java"), _vnu_jar()
+    missing = None
+    if not java:
+        missing = "no java (apt-get install default-jre-headless)"
+    elif not jar or not jar.is_file():
+        missing = f"no vnu.jar at {jar} (npm install -g vnu-jar, or set VNU_JAR)"
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}", pytrace=False)
+        pytest.skip(missing)
+    return [java, "-jar", str(jar)]
