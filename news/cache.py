@@ -9,13 +9,18 @@ item appears on every page on the minute, with no job to run.
 Readers' text-size and contrast choices give their own entries (news.reading.variant). Staff
 (anyone with a session cookie) and previews are never served from, or stored in, the cache.
 If the cache itself fails (Redis stopped), pages are served from the database as if uncached.
+With Redis the generation lives in Redis; with local memory (one machine, several workers) in a
+file that every worker checks, so a save in one worker retires the pages of all.
 """
 
 import hashlib
+import json
 import logging
+import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,23 +62,70 @@ def _next_due():
     return first[0].timestamp() if first else None
 
 
+class SharedCacheGenerations:
+    """The generation in the cache itself: right when the cache is shared (Redis)."""
+
+    def get(self):
+        return cache.get(GENERATION_KEY)
+
+    def set(self, generation):
+        cache.set(GENERATION_KEY, generation, None)
+
+
+class FileGenerations:
+    """The generation in a small file, for local-memory caches: each gunicorn worker keeps its
+    own pages, and all must see an editor's save at once. A stat() per request tells whether
+    another worker has written a new one; writes replace the file atomically."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.seen = (None, None)  # (mtime_ns, Generation)
+
+    def get(self):
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        if mtime != self.seen[0]:
+            data = json.loads(self.path.read_text())
+            self.seen = (mtime, Generation(**data))
+        return self.seen[1]
+
+    def set(self, generation):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        spare = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        spare.write_text(json.dumps(asdict(generation)))
+        os.replace(spare, self.path)
+
+
+_file_generations = {}
+
+
+def generations():
+    if "LocMemCache" not in settings.CACHES["default"]["BACKEND"]:
+        return SharedCacheGenerations()
+    path = settings.PAGE_GENERATION_FILE
+    return _file_generations.setdefault(str(path), FileGenerations(path))
+
+
 def invalidate():
     """Retire every cached page. Safe to call without a database, and if the cache is down."""
     try:
-        cache.set(GENERATION_KEY, Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN), None)
+        generations().set(Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN))
     except Exception:  # a stopped cache holds no stale pages to retire
         log.warning("page cache unavailable: could not invalidate", exc_info=True)
 
 
 def current_generation():
     """The live generation, or None when the cache cannot be used."""
+    store = generations()
     try:
-        generation = cache.get(GENERATION_KEY)
+        generation = store.get()
         if generation is None or (generation.next_due and time.time() >= generation.next_due):
             generation = Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN)
         if generation.next_due == UNKNOWN:
             generation = Generation(generation.token, generation.changed, _next_due())
-            cache.set(GENERATION_KEY, generation, None)
+            store.set(generation)
         return generation
     except Exception:
         log.warning("page cache unavailable: serving from the database", exc_info=True)

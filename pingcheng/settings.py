@@ -225,6 +225,8 @@ else:
         }
     }
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
+# With local-memory caches: the file through which every worker learns of a change.
+PAGE_GENERATION_FILE = VAR_DIR / "page-generation.json"
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 PAGE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_MAX_AGE", "60"))
 

@@ -1,6 +1,8 @@
 """Test settings: the production settings, with what tests must not depend on swapped out."""
 
+import os
 import tempfile
+from pathlib import Path
 
 from pingcheng.settings import *  # noqa: F403
 
@@ -19,3 +21,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Most tests look at freshly rendered pages; tests/test_cache.py turns the page cache on.
 PAGE_CACHE = False
 AXES_ENABLED = False  # tests/test_faults.py turns it on; client.login() cannot pass a request
+# (a second process in tests/test_cache.py is told which file the test uses)
+PAGE_GENERATION_FILE = Path(
+    os.environ.get("PINGCHENG_TEST_GENERATION_FILE")
+    or Path(tempfile.mkdtemp(prefix="pingcheng-test-gen-")) / "page-generation.json"
+)
