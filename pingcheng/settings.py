@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "news.http.PublicGZipMiddleware",
     "news.http.SecurityHeadersMiddleware",
     "news.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

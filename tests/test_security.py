@@ -67,3 +67,17 @@ def test_admin_path_is_configurable():
         DJANGO_ADMIN_URL="bianji-7f3k/",
     )
     assert result.stdout.strip().splitlines()[-1] == "/bianji-7f3k/", result.stderr
+
+
+@pytest.mark.django_db
+def test_public_pages_are_compressed_and_editors_pages_are_not(client, admin_client, bulletin):
+    import gzip
+
+    response = client.get("/streets/yingbin/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "迎宾街道" in gzip.decompress(response.content).decode()
+    assert "Accept-Encoding" in response["Vary"]
+    editor = admin_client.get("/admin/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in editor
+    staff_page = admin_client.get("/streets/yingbin/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in staff_page
