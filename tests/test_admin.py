@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from news.models import Article, Community, Reporter, Street
+from news.models import Article, Street
+from tests.admin_forms import article_form
 from tests.images import phone_photo
 
 pytestmark = pytest.mark.django_db
@@ -49,30 +50,6 @@ def test_autocomplete_finds_communities(admin_client, bulletin):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["永安里社区"]
-
-
-def article_form(**overrides):
-    reporter = Reporter.objects.get(slug="yang-cuiye")
-    street = Street.objects.get(slug="yingbin")
-    data = {
-        "kicker": "",
-        "headline": "第九篇稿件",
-        "subtitle": "",
-        "dateline": "本报讯",
-        "reporter": reporter.pk,
-        "street": street.pk,
-        "community": Community.objects.get(slug="yonganli").pk,
-        "body": "近日，永安里社区开展活动。\n\n居民纷纷称赞。",
-        "photo_caption": "活动现场",
-        "photo_alt": "居民在社区广场上",
-        "photo_credit": "杨翠叶 摄",
-        "status": "published",
-        "published_at_0": "2022-10-08",
-        "published_at_1": "09:00:00",
-        "is_lead": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(

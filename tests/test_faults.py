@@ -16,7 +16,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import OperationalError
 from django.urls import reverse
 
-from news.models import Article, Community, Reporter, Street
+from news.models import Article
+from tests.admin_forms import article_form
 from tests.images import phone_photo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,23 +96,6 @@ def test_unreachable_database_then_recovery_without_restart(tmp_path):
         server.wait(timeout=10)
 
 
-def article_form(**overrides):
-    data = {
-        "headline": "磁盘满时上传的稿件",
-        "dateline": "本报讯",
-        "reporter": Reporter.objects.get(slug="zheng-lin").pk,
-        "street": Street.objects.get(slug="yingbin").pk,
-        "community": Community.objects.get(slug="yonganli").pk,
-        "body": "正文。",
-        "photo_alt": "现场",
-        "photo_credit": "郑林 摄",
-        "status": "published",
-        "published_at_0": "2022-10-08",
-        "published_at_1": "09:00:00",
-    }
-    return {**data, **overrides}
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS], ids=["disk-full", "read-only"])
 @pytest.mark.parametrize("fail_at", [1, 3], ids=["first-file", "third-file"])
@@ -129,7 +113,8 @@ def test_full_or_read_only_disk_is_a_form_error_and_nothing_is_half_saved(
     monkeypatch.setattr(FileSystemStorage, "_save", failing_save)
     before = {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
     response = admin_client.post(
-        reverse("admin:news_article_add"), article_form(photo=phone_photo())
+        reverse("admin:news_article_add"),
+        article_form(headline="磁盘满时上传的稿件", photo=phone_photo()),
     )
     assert response.status_code == 200
     assert "图片没有保存：服务器的存储空间已满或暂时不能写入" in response.content.decode()

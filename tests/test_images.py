@@ -8,7 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 from PIL import Image
 
-from news.models import Article, Community, Reporter, Street
+from news.models import Article
+from tests.admin_forms import article_form as form
 from tests.images import SERIAL, image_bytes, phone_photo, upload
 
 pytestmark = pytest.mark.django_db
@@ -18,27 +19,10 @@ def media_files():
     return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
 
 
-def form(**overrides):
-    data = {
-        "headline": "带图片的稿件",
-        "dateline": "本报讯",
-        "reporter": Reporter.objects.get(slug="yang-cuiye").pk,
-        "street": Street.objects.get(slug="yingbin").pk,
-        "community": Community.objects.get(slug="yonganli").pk,
-        "body": "近日，永安里社区开展活动。",
-        "photo_caption": "活动现场",
-        "photo_alt": "居民在社区广场上",
-        "photo_credit": "杨翠叶 摄",
-        "status": "published",
-        "published_at_0": "2022-10-08",
-        "published_at_1": "09:00:00",
-    }
-    data.update(overrides)
-    return data
-
-
 def add(admin_client, **overrides):
-    return admin_client.post(reverse("admin:news_article_add"), form(**overrides))
+    return admin_client.post(
+        reverse("admin:news_article_add"), form(**{"headline": "带图片的稿件", **overrides})
+    )
 
 
 def public_files(article):

@@ -1,0 +1,24 @@
+"""The admin's article add/change form as an editor fills it in (POST data), for the tests."""
+
+from news.models import Community, Reporter, Street
+
+
+def article_form(**overrides):
+    """A complete, valid 稿件 form for 迎宾街道 永安里社区; keyword arguments replace fields."""
+    data = {
+        "kicker": "",
+        "headline": "第九篇稿件",
+        "subtitle": "",
+        "dateline": "本报讯",
+        "reporter": Reporter.objects.get(slug="yang-cuiye").pk,
+        "street": Street.objects.get(slug="yingbin").pk,
+        "community": Community.objects.get(slug="yonganli").pk,
+        "body": "近日，永安里社区开展活动。\n\n居民纷纷称赞。",
+        "photo_caption": "活动现场",
+        "photo_alt": "居民在社区广场上",
+        "photo_credit": "杨翠叶 摄",
+        "status": "published",
+        "published_at_0": "2022-10-08",
+        "published_at_1": "09:00:00",
+    }
+    return {**data, **overrides}
