@@ -84,16 +84,19 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Admin login brute force (django-axes): five failures from one address, or for one account,
-# lock further attempts for 15 minutes; a success resets the count.
+# Admin login brute force (django-axes, pingcheng/lockout.py): five failures for one account
+# from one address lock that account from that address; 30 from one address, for any accounts,
+# lock the address. For 15 minutes after the last failure; a success forgives its own pair's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("DJANGO_AXES", default=True)
-AXES_FAILURE_LIMIT = 5
+AXES_HANDLER = "pingcheng.lockout.PairAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5  # per (account, address)
+LOGIN_ADDRESS_FAILURE_LIMIT = 30  # per address, all accounts together
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else 0

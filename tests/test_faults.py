@@ -8,11 +8,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
 from django.db import OperationalError
 from django.urls import reverse
 
@@ -137,20 +139,69 @@ def login(client, username, password, address="10.0.0.1"):
     )
 
 
-def test_password_guessing_locks_the_account(client, guarded):
-    statuses = [login(client, "wangbian", "wrong").status_code for _ in range(5)]
-    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
-    locked = login(client, "wangbian", "Right-password-2022", address="10.0.0.2")
-    assert locked.status_code == 429
-    assert "登录已暂停" in locked.content.decode()
+A_RIGHT = ("wangbian", "Right-password-2022")  # editor A
+B_RIGHT = ("libian", "Other-password-2022")  # editor B
+OFFICE = "10.0.0.1"  # the district office: every editor behind one public address
 
 
-def test_password_guessing_locks_the_address(client, guarded):
-    for n in range(5):
-        login(client, f"guess{n}", "wrong", address="10.0.0.9")
-    locked = login(client, "libian", "Other-password-2022", address="10.0.0.9")
-    assert locked.status_code == 429
-    assert login(client, "libian", "Other-password-2022", address="10.0.0.3").status_code == 302
+def logs_in(client, account, address=OFFICE):
+    """Whether the right password gets in (then logged out again); False when locked (429)."""
+    status = login(client, *account, address=address).status_code
+    assert status in (302, 429), status
+    client.logout()
+    return status == 302
+
+
+def fail(client, username, times, address=OFFICE):
+    return [login(client, username, "wrong", address=address).status_code for _ in range(times)]
+
+
+def test_five_failures_lock_that_account_from_that_address(client, guarded):
+    assert fail(client, "wangbian", 5) == [200, 200, 200, 200, 429]  # the fifth locks
+    locked = login(client, *A_RIGHT)
+    assert locked.status_code == 429 and "登录已暂停" in locked.content.decode()
+
+
+def test_five_failures_for_one_editor_do_not_lock_another_at_the_same_address(client, guarded):
+    fail(client, "wangbian", 5)
+    assert logs_in(client, B_RIGHT)
+    assert not logs_in(client, A_RIGHT)
+
+
+def test_five_failures_from_elsewhere_do_not_lock_the_account_here(client, guarded):
+    """Whoever knows an editor's user name locks only their own attempts, not the editor."""
+    fail(client, "wangbian", 5, address="203.0.113.9")
+    assert logs_in(client, A_RIGHT)
+    assert not logs_in(client, A_RIGHT, address="203.0.113.9")
+
+
+def test_thirty_failures_from_one_address_lock_it_for_every_account(client, guarded):
+    for n in range(29):  # a guesser trying many accounts, three at most each
+        assert fail(client, f"guess{n % 10}", 1) == [200]
+    assert logs_in(client, B_RIGHT)  # 29: not yet
+    assert fail(client, "guess9", 1) == [429]  # the 30th (guess9's third) locks the address
+    assert not logs_in(client, B_RIGHT)
+    assert not logs_in(client, A_RIGHT)
+    assert logs_in(client, A_RIGHT, address="10.0.0.3")  # only that address
+
+
+def test_a_success_forgives_its_own_failures_only(client, guarded):
+    fail(client, "wangbian", 4)
+    fail(client, "libian", 4)
+    assert logs_in(client, A_RIGHT)
+    assert fail(client, "wangbian", 4) == [200] * 4  # A starts again from nothing
+    assert logs_in(client, A_RIGHT)
+    assert fail(client, "libian", 1) == [429]  # B's four still count: A's success is not B's
+
+
+def test_an_administrator_unlocks_an_account_or_an_address(client, guarded):
+    fail(client, "wangbian", 5)
+    call_command("axes_reset_ip_username", OFFICE, "wangbian", stdout=StringIO())
+    assert logs_in(client, A_RIGHT)
+    for n in range(30):
+        login(client, f"guess{n % 10}", "wrong")
+    call_command("axes_reset_ip", OFFICE, stdout=StringIO())
+    assert logs_in(client, B_RIGHT)
 
 
 def test_a_few_mistakes_do_not_lock_anyone_out(client, guarded):
