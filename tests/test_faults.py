@@ -1,7 +1,9 @@
 """Faults: the database down or locked, a full or read-only disk, a password-guessing attack."""
 
 import errno
+import json
 import os
+import selectors
 import socket
 import subprocess
 import sys
@@ -96,6 +98,66 @@ def test_unreachable_database_then_recovery_without_restart(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def wait_for_line(process, text, timeout=60):
+    """Read the process's stderr until a line holds `text`; fail if it exits or goes quiet."""
+    reader = selectors.DefaultSelector()
+    reader.register(process.stderr, selectors.EVENT_READ)
+    seen = []
+    while reader.select(timeout):
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            return
+    raise AssertionError(f"no “{text}” from the server; it said:\n{''.join(seen)}")
+
+
+def test_two_sites_on_one_machine_never_share_a_control_socket(tmp_path):
+    """gunicorn's default control socket is one path per user, which each new gunicorn takes
+    over; with gunicorn.conf.py each site's is its own, in its var/, and answers for it."""
+    runtime, home = tmp_path / "xdg", tmp_path / "home"
+    runtime.mkdir(), home.mkdir()
+    servers = {}
+    try:
+        for site in ("a", "b"):
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "tests.settings",
+                "DJANGO_VAR_DIR": str(tmp_path / site / "var"),
+                "PORT": str(free_port()),
+                "WORKERS": "1",
+                "HOME": str(home),
+                "XDG_RUNTIME_DIR": str(runtime),
+            }
+            servers[site] = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "pingcheng.wsgi", "-c", "gunicorn.conf.py"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            wait_for_line(servers[site], "Control socket listening at")
+        for site, server in servers.items():
+            socket_path = tmp_path / site / "var" / "gunicorn.ctl"
+            assert socket_path.is_socket() and socket_path.stat().st_mode & 0o777 == 0o600
+            gunicornc = [Path(sys.executable).parent / "gunicornc", "-s", socket_path, "-j"]
+            answer = subprocess.run(
+                [*gunicornc, "-c", "show stats"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
+            assert json.loads(answer.stdout)["pid"] == server.pid  # this site's own master
+        assert list(runtime.iterdir()) == [] and list(home.iterdir()) == []  # no shared default
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(timeout=60)
 
 
 @pytest.mark.django_db
