@@ -11,6 +11,8 @@ the second limit lives here; a success forgives only its own pair's failures (ax
 the pair), never another account's from the same address.
 """
 
+import ipaddress
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
@@ -33,3 +35,19 @@ class PairAndAddressHandler(AxesDatabaseHandler):
         if settings.AXES_COOLOFF_TIME is not None:
             attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
         return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def client_address(request):
+    """The address a login comes from (AXES_CLIENT_IP_CALLABLE). Behind our nginx
+    (DJANGO_BEHIND_PROXY=1) REMOTE_ADDR is nginx itself, and the client's address is the last
+    X-Forwarded-For entry, the one nginx appends ($proxy_add_x_forwarded_for in deploy/); what
+    comes before it is whatever the client sent. Without a proxy the header is never read:
+    trusting it would let a guesser name a new address for every guess."""
+    remote = request.META.get("REMOTE_ADDR")
+    if settings.BEHIND_PROXY and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR")):
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return remote
+    return remote

@@ -266,6 +266,36 @@ def test_an_administrator_unlocks_an_account_or_an_address(client, guarded):
     assert logs_in(client, B_RIGHT)
 
 
+def test_behind_nginx_the_address_is_the_one_nginx_appended(client, guarded, settings):
+    """nginx appends the client's address to X-Forwarded-For; what comes before it is the
+    client's own to invent, so changing it for every guess helps nothing."""
+    settings.BEHIND_PROXY = True
+
+    def via_nginx(username, password, client_address, invented="198.51.100.1"):
+        return client.post(
+            reverse("admin:login"),
+            {"username": username, "password": password, "next": "/admin/"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"{invented}, {client_address}",
+        ).status_code
+
+    statuses = [via_nginx("wangbian", "wrong", "203.0.113.5", f"10.9.9.{n}") for n in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert via_nginx(*A_RIGHT, "203.0.113.5") == 429
+    assert via_nginx(*A_RIGHT, "203.0.113.6") == 302  # another client behind the same nginx
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(client, guarded):
+    for n in range(5):
+        client.post(
+            reverse("admin:login"),
+            {"username": "wangbian", "password": "wrong"},
+            REMOTE_ADDR=OFFICE,
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{n}",
+        )
+    assert not logs_in(client, A_RIGHT)
+
+
 def test_a_few_mistakes_do_not_lock_anyone_out(client, guarded):
     for _ in range(3):
         login(client, "wangbian", "wrong")
