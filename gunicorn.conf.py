@@ -21,3 +21,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The control socket (`gunicornc -s var/gunicorn.ctl`): gunicorn's default is one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl), which every gunicorn on the machine
+# takes over from the last. This site's lives beside its database, owner-only (mode 0600).
+var_dir = os.environ.get("DJANGO_VAR_DIR") or os.path.join(os.path.dirname(__file__), "var")
+control_socket = os.path.join(os.path.abspath(var_dir), "gunicorn.ctl")

@@ -36,6 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management import call_command
 from django.core.serializers import json as django_json
 from django.db import connection, transaction
@@ -45,6 +46,7 @@ from django.utils import timezone
 from django.utils.timezone import is_aware
 
 from . import search
+from .text import quoted, validate_plain_text
 
 FORMAT_VERSION = 1
 PREFIX = "pingcheng-backup-"
@@ -276,6 +278,7 @@ def unpack(archive, into):
         ) from error
     manifest = _read_manifest(into)
     _check_files(manifest, into, {m.name for m in members if m.isfile()} - {MANIFEST})
+    _check_text(into / DUMP)
     return manifest
 
 
@@ -326,6 +329,31 @@ def _check_files(manifest, into, present):
         path = into / name
         if path.stat().st_size != entry.get("size") or sha256_of(path) != entry.get("sha256"):
             raise BackupError(f"备份文件已损坏或被改动过：“{name}”的校验和与清单不符，拒绝恢复。")
+
+
+def _check_text(dump):
+    """Refuse a dump holding text that our fields refuse (news.text.validate_plain_text, e.g.
+    NUL or U+202E): loaddata runs no validator, and such text breaks the feeds."""
+    try:
+        objects = json.loads(dump.read_text("utf-8"))
+    except ValueError as error:
+        raise BackupError(f"备份里的数据库（{DUMP}）无法读取：{error}。") from error
+    for obj in objects:
+        try:
+            model = apps.get_model(obj["model"])
+            fields = [(model._meta.get_field(name), value) for name, value in obj["fields"].items()]
+        except (LookupError, KeyError, TypeError, AttributeError, FieldDoesNotExist):
+            continue  # not ours to judge: loaddata reports it
+        for field, value in fields:
+            if validate_plain_text not in field.validators:
+                continue
+            try:
+                validate_plain_text(value)
+            except ValidationError as error:
+                raise BackupError(
+                    f"备份里的{model._meta.verbose_name}（编号 {quoted(obj.get('pk'))}）"
+                    f"“{field.verbose_name}”{error.messages[0]}拒绝恢复。"
+                ) from None
 
 
 def _check_migrations(manifest):

@@ -18,6 +18,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from . import images
 from .models import Article, Community, Reporter, Street
+from .text import xml_safe
 
 FEED_LENGTH = 20
 
@@ -39,6 +40,15 @@ class ArticleFeed(Feed):
         feed = copy.copy(self)
         feed.request = request
         return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj, request):
+        """The feed, with the characters XML cannot carry dropped from every value: the fields
+        refuse them now (news.text), but a row stored before, or written around the rule, must
+        not turn the feed into a 500 for every reader."""
+        feed = super().get_feed(obj, request)
+        feed.feed = {key: _xml_safe(value) for key, value in feed.feed.items()}
+        feed.items = [{key: _xml_safe(value) for key, value in item.items()} for item in feed.items]
+        return feed
 
     def name(self, owner):
         """What the feed covers, after the site's name in its title; "" for the district."""
@@ -124,6 +134,25 @@ class ArticleFeed(Feed):
             return []
         url = self.request.build_absolute_uri(storage.url(name))
         return [Enclosure(url, str(length), "image/jpeg")]
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):  # categories
+        return type(value)(_xml_safe(v) for v in value)
+    return value  # dates, enclosures (our own URLs), None
+
+
+class XMLSafeGenerator(SimplerXMLGenerator):
+    """Django's XML writer, dropping what XML cannot carry from text and attributes (the OPML
+    files carry names as attributes) instead of failing or writing a file no reader parses."""
+
+    def characters(self, content):
+        super().characters(xml_safe(content))
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: xml_safe(value) for key, value in attrs.items()})
 
 
 class DistrictFeed(ArticleFeed):
@@ -271,7 +300,7 @@ def opml_response(title, outlines, filename):
     # Django's own feeds are written with this generator: it escapes text and attributes.
     response = HttpResponse(content_type="text/x-opml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    xml = SimplerXMLGenerator(response, "utf-8")
+    xml = XMLSafeGenerator(response, "utf-8")
     xml.startDocument()
     xml.startElement("opml", {"version": "2.0"})
     xml.startElement("head", {})

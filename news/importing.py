@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .copycheck import copy_warnings
 from .models import Article, Community, Reporter, Street
+from .text import quoted, refused_character
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEXT_FIELDS = ["kicker", "headline", "subtitle", "dateline", "body", "photo_caption"]
@@ -80,7 +81,7 @@ class Outcome:
 
 
 def place(position, key=None):
-    return f"第 {position} 条（编号 {key}）" if key else f"第 {position} 条"
+    return f"第 {position} 条（编号 {quoted(key)}）" if key else f"第 {position} 条"
 
 
 def import_file(path, dry_run=False):
@@ -200,10 +201,13 @@ def plan(raw_items):
     for key, positions in keyed.items():
         if len(positions) > 1:
             shown = "、".join(f"第 {p} 条" for p in positions)
-            problems.append(f"编号“{key}”重复出现在{shown}：每条稿件的编号必须不同。")
+            problems.append(f"编号“{quoted(key)}”重复出现在{shown}：每条稿件的编号必须不同。")
 
+    # (A key the database cannot even compare, e.g. with NUL on PostgreSQL, is not looked up:
+    # the field's own rule reports it.)
+    lookup = [key for key in keyed if refused_character(key) is None]
     existing = {
-        a.import_key: a for a in Article.objects.with_places().filter(import_key__in=list(keyed))
+        a.import_key: a for a in Article.objects.with_places().filter(import_key__in=lookup)
     }
     places = _Places()
     outcome = Outcome()
@@ -238,9 +242,11 @@ def _check(position, raw, places, existing):
 
     for name in raw:
         if name not in FIELDS:
-            problem(NON_FIELD_ERRORS, f"不认识的字段“{name}”。可用的字段：{'、'.join(FIELDS)}。")
+            problem(
+                NON_FIELD_ERRORS, f"不认识的字段“{quoted(name)}”。可用的字段：{'、'.join(FIELDS)}。"
+            )
     for name in getattr(raw, "duplicate_keys", ()):
-        problem(NON_FIELD_ERRORS, f"字段“{name}”写了不止一次。")
+        problem(NON_FIELD_ERRORS, f"字段“{quoted(name)}”写了不止一次。")
 
     values = {}
     for name in FIELDS:
@@ -270,7 +276,7 @@ def _check(position, raw, places, existing):
         else:
             problem(
                 "status",
-                f"“{values['status']}” 不是有效的状态，"
+                f"“{quoted(values['status'])}” 不是有效的状态，"
                 '应写成 "draft"（草稿）或 "published"（已发布）。',
             )
     if "published_at" in values:
@@ -279,7 +285,7 @@ def _check(position, raw, places, existing):
         except ValueError:
             problem(
                 "published_at",
-                f"“{values['published_at']}” 不是有效的时间，应写成 2022-09-30T08:00。",
+                f"“{quoted(values['published_at'])}” 不是有效的时间，应写成 2022-09-30T08:00。",
             )
         else:
             fields["published_at"] = moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
@@ -304,7 +310,8 @@ def _check(position, raw, places, existing):
     try:
         article.full_clean()  # the model's own rules, e.g. the community must be in the street
     except ValidationError as error:
-        for name, messages in error.message_dict.items():
+        for attname, messages in error.message_dict.items():
+            name = "id" if attname == "import_key" else attname  # as the file names it
             if name not in problems:
                 for message in messages:
                     problem(name, _with_detail(name, message, article))
@@ -372,9 +379,9 @@ class _Places:
             return matches[0], None
         if matches:
             slugs = "、".join(r.slug for r in matches)
-            return None, f"有 {len(matches)} 位记者叫“{value}”，请改用网址名：{slugs}。"
+            return None, f"有 {len(matches)} 位记者叫“{quoted(value)}”，请改用网址名：{slugs}。"
         return None, (
-            f"找不到记者“{value}”。请写已有记者的姓名或网址名；新记者请先在后台“记者”里添加。"
+            f"找不到记者“{quoted(value)}”。请写已有记者的姓名或网址名；新记者请先在后台“记者”里添加。"
         )
 
     def _street(self, value):
@@ -382,7 +389,7 @@ class _Places:
         if matches:
             return matches[0], None
         names = "、".join(s.name for s in self.streets) or "（还没有街道）"
-        return None, f"找不到街道“{value}”。现有的街道：{names}。"
+        return None, f"找不到街道“{quoted(value)}”。现有的街道：{names}。"
 
     def _community(self, value, street, street_given):
         matches = self._matching(self.communities, value)
@@ -393,13 +400,14 @@ class _Places:
             if inside or matches:
                 # One outside the street is kept: the model's own rule reports the mismatch.
                 return (inside or matches)[0], None
-            return None, f"找不到社区“{value}”。{street.name}的社区：{self._names(street)}。"
+            names = self._names(street)
+            return None, f"找不到社区“{quoted(value)}”。{street.name}的社区：{names}。"
         if len(matches) == 1:
             return matches[0], None
         if matches:
             streets = "、".join(c.street.name for c in matches)
-            return None, f"好几个街道都有社区“{value}”（{streets}），请同时写明“街道”。"
-        return None, f"找不到社区“{value}”。"
+            return None, f"好几个街道都有社区“{quoted(value)}”（{streets}），请同时写明“街道”。"
+        return None, f"找不到社区“{quoted(value)}”。"
 
     def _names(self, street):
         return "、".join(c.name for c in self.communities if c.street_id == street.pk) or "（无）"

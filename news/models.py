@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import images
-from .text import opening_sentence
+from .text import PlainCharField, PlainSlugField, PlainTextField, opening_sentence
 
 
 class StreetManager(models.Manager):
@@ -15,8 +15,8 @@ class StreetManager(models.Manager):
 class Street(models.Model):
     """街道: the district's sub-division, and the first level of every listing."""
 
-    name = models.CharField("名称", max_length=50, unique=True, help_text="例如：永泰街道")
-    slug = models.SlugField(
+    name = PlainCharField("名称", max_length=50, unique=True, help_text="例如：永泰街道")
+    slug = PlainSlugField(
         "网址名", max_length=50, unique=True, help_text="拼音，小写字母，例如：yongtai"
     )
     position = models.PositiveSmallIntegerField("排序", default=0, help_text="数字小的排在前面")
@@ -58,8 +58,8 @@ class Community(models.Model):
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, related_name="communities", verbose_name="所属街道"
     )
-    name = models.CharField("名称", max_length=50, help_text="例如：兴国寺社区")
-    slug = models.SlugField(
+    name = PlainCharField("名称", max_length=50, help_text="例如：兴国寺社区")
+    slug = PlainSlugField(
         "网址名",
         max_length=50,
         help_text="拼音，小写字母，在街道内唯一",
@@ -103,11 +103,11 @@ class ReporterManager(models.Manager):
 class Reporter(models.Model):
     """记者."""
 
-    name = models.CharField("姓名", max_length=30)
-    slug = models.SlugField(
+    name = PlainCharField("姓名", max_length=30)
+    slug = PlainSlugField(
         "网址名", max_length=50, unique=True, help_text="姓名拼音，用连字符，例如：zheng-lin"
     )
-    bio = models.TextField("简介", blank=True, help_text="可选，一两句话")
+    bio = PlainTextField("简介", blank=True, help_text="可选，一两句话")
 
     objects = ReporterManager()
 
@@ -152,12 +152,10 @@ class Article(models.Model):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
 
-    kicker = models.CharField(
-        "引题", max_length=100, blank=True, help_text="主题上方的引题，可留空"
-    )
-    headline = models.CharField("主题", max_length=100)
-    subtitle = models.CharField("副题", max_length=100, blank=True)
-    dateline = models.CharField("电头", max_length=20, default="本报讯")
+    kicker = PlainCharField("引题", max_length=100, blank=True, help_text="主题上方的引题，可留空")
+    headline = PlainCharField("主题", max_length=100)
+    subtitle = PlainCharField("副题", max_length=100, blank=True)
+    dateline = PlainCharField("电头", max_length=20, default="本报讯")
     reporter = models.ForeignKey(
         Reporter, on_delete=models.PROTECT, related_name="articles", verbose_name="记者"
     )
@@ -179,7 +177,7 @@ class Article(models.Model):
         blank=True,
         help_text="必须属于所选街道；不是社区的场所（如科创中心）写在正文里",
     )
-    body = models.TextField("正文", help_text="纯文本；段与段之间空一行。不要写电头和记者署名。")
+    body = PlainTextField("正文", help_text="纯文本；段与段之间空一行。不要写电头和记者署名。")
     photo = images.PhotoField(
         "图片",
         upload_to=images.photo_upload_to,
@@ -194,20 +192,20 @@ class Article(models.Model):
     # Kept by Django on upload so pages can state the size without opening the file.
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    photo_caption = models.CharField("图片说明", max_length=200, blank=True)
-    photo_alt = models.CharField(
+    photo_caption = PlainCharField("图片说明", max_length=200, blank=True)
+    photo_alt = PlainCharField(
         "替代文字",
         max_length=200,
         blank=True,
         help_text="有图片时必填：为看不见图片的读者（读屏软件）描述图片内容",
     )
-    photo_credit = models.CharField("摄影", max_length=50, blank=True, help_text="例如：张三 摄")
+    photo_credit = PlainCharField("摄影", max_length=50, blank=True, help_text="例如：张三 摄")
     published_at = models.DateTimeField("发布时间", default=timezone.now, db_index=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_lead = models.BooleanField("头条", default=False, help_text="在首页作为头条显示")
     # The sender's own key for an item received as JSON (import_bulletin): importing the same
     # file again finds the item instead of adding it twice.
-    import_key = models.CharField(
+    import_key = PlainCharField(
         "导入编号", max_length=100, unique=True, null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -84,20 +84,22 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Admin login brute force (django-axes): five failures from one address, or for one account,
-# lock further attempts for 15 minutes; a success resets the count.
+# Admin login brute force (django-axes, pingcheng/lockout.py): five failures for one account
+# from one address lock that account from that address; 30 from one address, for any accounts,
+# lock the address. For 15 minutes after the last failure; a success forgives its own pair's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("DJANGO_AXES", default=True)
-AXES_FAILURE_LIMIT = 5
+AXES_HANDLER = "pingcheng.lockout.PairAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5  # per (account, address)
+LOGIN_ADDRESS_FAILURE_LIMIT = 30  # per address, all accounts together
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else 0
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "pingcheng.lockout.client_address"  # nginx's X-Forwarded-For entry
 
 ROOT_URLCONF = "pingcheng.urls"
 WSGI_APPLICATION = "pingcheng.wsgi.application"
@@ -173,9 +175,11 @@ SITE_NAME = "平城社区新闻"
 
 # --- Security --------------------------------------------------------------------------------
 # Served over HTTPS (DJANGO_HTTPS=1): redirect, secure cookies, HSTS. Behind a proxy that ends
-# TLS (the nginx recipe in deploy/), DJANGO_BEHIND_PROXY=1 trusts its X-Forwarded-Proto.
+# TLS (the nginx recipe in deploy/), DJANGO_BEHIND_PROXY=1 trusts its X-Forwarded-Proto, and
+# the client address it appends to X-Forwarded-For (pingcheng/lockout.py).
 HTTPS = env_bool("DJANGO_HTTPS")
-if env_bool("DJANGO_BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS

@@ -46,3 +46,28 @@ def make_article(db):
         return Article.objects.create(**fields)
 
     return make
+
+
+@pytest.fixture
+def legacy_text(bulletin):
+    """Control characters in text stored before the fields refused them (or written around the
+    rule), put in with a raw UPDATE: in the 清理枯树 item (北馨园社区, 迎宾街道, by 郑林), its
+    street, community and reporter. NUL only on SQLite: PostgreSQL never stores it. DEL, C1
+    and U+202E are characters XML can carry; the others it cannot."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from news.models import Article, Community, Reporter, Street
+
+    cannot = "\x01\x08\x0b\x0c\x1b\x1f\ufffe" + ("\x00" if connection.vendor == "sqlite" else "")
+    can = "\x7f\x85\u202e"
+    bad = cannot + can
+    article = Article.objects.get(headline="清理枯树 保障出行")
+    Article.objects.filter(pk=article.pk).update(
+        headline=f"清理{bad}枯树", kicker=f"引题{bad}", body=f"第一段{bad}。\n\n第二段{bad}。"
+    )
+    Street.objects.filter(slug="yingbin").update(name=f"迎宾{bad}街道")
+    Community.objects.filter(slug="beixinyuan").update(name=f"北馨园{bad}社区")
+    Reporter.objects.filter(slug="zheng-lin").update(name=f"郑{bad}林")
+    return SimpleNamespace(article=article, xml_cannot=cannot, xml_can=can, stored=bad)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from news.models import Article, Street
+from news.models import Article, Community, Reporter, Street
 from tests.admin_forms import article_form
 from tests.images import phone_photo
 
@@ -94,3 +94,81 @@ def test_anonymous_visitor_is_sent_to_login(client, bulletin):
         response = client.get(url)
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+# --- text the site cannot carry: control characters and bidi overrides -----------------------
+
+
+def street_form(**overrides):
+    """The 街道 add form with one 社区 row of its inline."""
+    data = {
+        "name": "新街道",
+        "slug": "xin",
+        "position": "9",
+        "communities-TOTAL_FORMS": "1",
+        "communities-INITIAL_FORMS": "0",
+        "communities-MIN_NUM_FORMS": "0",
+        "communities-MAX_NUM_FORMS": "1000",
+        "communities-0-name": "新社区",
+        "communities-0-slug": "xin-shequ",
+    }
+    return {**data, **overrides}
+
+
+def community_form(**overrides):
+    return {
+        "street": Street.objects.get(slug="yingbin").pk,
+        "name": "新社区",
+        "slug": "xin",
+        **overrides,
+    }
+
+
+def reporter_form(**overrides):
+    return {"name": "王编", "slug": "wang-bian", "bio": "社区记者。", **overrides}
+
+
+CONTROL_CASES = {
+    "article headline NUL": ("article", lambda: article_form(headline="第九篇\x00稿件"), "U+0000"),
+    "article kicker C1": ("article", lambda: article_form(kicker="喜迎\x85国庆"), "U+0085"),
+    "article body RLO": ("article", lambda: article_form(body="第一段。\u202e段二第"), "U+202E"),
+    "article alt text escape": ("article", lambda: article_form(photo_alt="广场\x1b"), "U+001B"),
+    "article credit DEL": ("article", lambda: article_form(photo_credit="杨翠叶\x7f 摄"), "U+007F"),
+    "street name NUL": ("street", lambda: street_form(name="新\x00街道"), "U+0000"),
+    "community inline isolate": (
+        "street",
+        lambda: street_form(**{"communities-0-name": "新社区\u2067"}),
+        "U+2067",
+    ),
+    "community name bell": ("community", lambda: community_form(name="新\x07社区"), "U+0007"),
+    "reporter name NUL": ("reporter", lambda: reporter_form(name="王\x00编"), "U+0000"),
+    "reporter bio LRE": ("reporter", lambda: reporter_form(bio="\u202a社区记者。"), "U+202A"),
+}
+
+
+@pytest.mark.parametrize("model, form, code", CONTROL_CASES.values(), ids=CONTROL_CASES.keys())
+def test_admin_refuses_control_characters_naming_them(admin_client, bulletin, model, form, code):
+    counts = {m: m.objects.count() for m in (Article, Street, Community, Reporter)}
+    response = admin_client.post(reverse(f"admin:news_{model}_add"), form())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"不能包含控制字符（{code}）。" in html
+    assert "不允许是用空字符串" not in html  # Django's own NUL message (a wrong translation)
+    assert {m: m.objects.count() for m in counts} == counts
+
+
+def test_admin_keeps_tabs_line_breaks_and_bidi_marks(admin_client, bulletin):
+    """A textarea sends CR LF; tab and the marks U+200E/U+200F are text too."""
+    data = article_form(headline="第九篇\u200f稿件", body="第一段，\t有制表符。\r\n\r\n第二段。")
+    assert admin_client.post(reverse("admin:news_article_add"), data).status_code == 302
+    article = Article.objects.get(headline="第九篇\u200f稿件")
+    assert article.paragraphs == ["第一段， 有制表符。", "第二段。"]
+
+
+def test_a_slug_with_nul_gets_the_slug_rule_alone(admin_client, bulletin):
+    response = admin_client.post(reverse("admin:news_reporter_add"), reporter_form(slug="wang\x00"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "输入由字母，数字，下划线或连字符号组成的有效" in html  # Django's slug rule
+    assert "不允许是用空字符串" not in html
+    assert not Reporter.objects.filter(name="王编").exists()

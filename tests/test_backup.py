@@ -280,6 +280,69 @@ def test_a_tampered_archive_is_refused_and_changes_nothing(site, media, tmp_path
     assert f"“{photo_member}”的校验和与清单不符" in refused(tampered, media, "--yes")
 
 
+def with_dump(archive, target, change):
+    """A copy of `archive` whose db.json objects are changed by `change`, its manifest agreeing
+    (as in a backup made of a database that held such rows)."""
+    with tarfile.open(archive, "r:gz") as tar:
+        objects = json.loads(tar.extractfile("db.json").read())
+    change(objects)
+    dump = json.dumps(objects, ensure_ascii=False).encode()
+
+    def manifest(data):
+        manifest = json.loads(data)
+        (entry,) = [entry for entry in manifest["files"] if entry["path"] == "db.json"]
+        entry["size"], entry["sha256"] = len(dump), hashlib.sha256(dump).hexdigest()
+        return json.dumps(manifest).encode()
+
+    return rewrite(
+        archive, target, replace={"db.json": lambda data: dump, "manifest.json": manifest}
+    )
+
+
+@pytest.mark.parametrize(
+    "model, field, text, expected",
+    [
+        (
+            "news.article",
+            "headline",
+            "社区\x00活动",
+            "稿件（编号 {pk}）“主题”不能包含控制字符（U+0000）",
+        ),
+        (
+            "news.article",
+            "body",
+            "正文\u202e文正",
+            "稿件（编号 {pk}）“正文”不能包含控制字符（U+202E）",
+        ),
+        (
+            "news.street",
+            "name",
+            "迎宾\x1b街道",
+            "街道（编号 {pk}）“名称”不能包含控制字符（U+001B）",
+        ),
+        ("news.reporter", "bio", "记者\x85", "记者（编号 {pk}）“简介”不能包含控制字符（U+0085）"),
+    ],
+    ids=["NUL in a headline", "RLO in a body", "escape in a street", "C1 in a bio"],
+)
+def test_an_archive_holding_control_characters_is_refused(
+    site, media, tmp_path, model, field, text, expected
+):
+    archive, _ = make_backup(tmp_path / "backups")
+    Article.objects.filter(pk=1).update(headline="备份之后改的标题")
+    pk = None
+
+    def put_in(objects):
+        nonlocal pk
+        (obj, *_) = [obj for obj in objects if obj["model"] == model]
+        obj["fields"][field], pk = text, obj["pk"]
+
+    bad = with_dump(archive, tmp_path / "bad.tar.gz", put_in)
+    for options in (["--yes"], ["--check"]):
+        message = refused(bad, media, *options)
+        assert f"备份里的{expected.format(pk=pk)}。拒绝恢复。" in message
+        assert "没有做任何改动" in message
+
+
 @pytest.mark.parametrize(
     "extra, expected",
     [

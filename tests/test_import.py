@@ -224,6 +224,36 @@ BAD_FILES = {
     "headline too long": (with_second(headline="长" * 101), f"{PLACE}“主题”：太长：有 101 个字"),
     "a number instead of text": (with_second(subtitle=3), f"{PLACE}“副题”：应该是文字"),
     "unknown field": (with_second(titel="x"), f"{PLACE}：不认识的字段“titel”。"),
+    "NUL in the headline": (
+        with_second(headline="社区\u0000活动"),
+        f"{PLACE}“主题”：不能包含控制字符（U+0000）。",
+    ),
+    "escape character in the body": (
+        with_second(body="第一段。\u001b[31m\n\n第二段。"),
+        f"{PLACE}“正文”：不能包含控制字符（U+001B）。",
+    ),
+    "C1 control in the caption": (
+        with_second(photo_caption="活动\u0085现场"),
+        f"{PLACE}“图片说明”：不能包含控制字符（U+0085）。",
+    ),
+    "right-to-left override in the headline": (
+        with_second(headline="社区活动\u202e动活区社"),
+        f"{PLACE}“主题”：不能包含控制字符（U+202E）。",
+    ),
+    "isolate in the kicker": (
+        with_second(kicker="\u2066喜迎国庆"),
+        f"{PLACE}“引题”：不能包含控制字符（U+2066）。",
+    ),
+    "NUL in the id": (
+        with_second(id="2022-10-08-02\u0000"),
+        "第 2 条（编号 2022-10-08-02\ufffd）“编号”：不能包含控制字符（U+0000）。",
+    ),
+    # A lone surrogate cannot be stored by either database (it is not a character); as bytes,
+    # because it cannot be written as UTF-8 either.
+    "lone surrogate in the subtitle": (
+        json.dumps(with_second(subtitle="副题\ud800")).encode(),
+        f"{PLACE}“副题”：不能包含无效字符（U+D800）。",
+    ),
 }
 
 
@@ -233,6 +263,35 @@ def test_bad_input_is_refused_with_its_place_and_nothing_is_written(
 ):
     message = refused(write(tmp_path, content))
     assert expected in message
+
+
+def test_tab_line_breaks_and_bidi_marks_are_text(client, bulletin, tmp_path):
+    """Not everything invisible is refused: tab, CR LF (Windows line ends) and the bidi marks
+    U+200E/U+200F, which open nothing."""
+    body = "第一段，\t有制表符。\r\n\r\n第二段 \u200fعربي\u200e 完。"
+    run(write(tmp_path, {"items": [item(1, headline="社区\u200e活动", body=body)]}))
+    article = Article.objects.get(import_key="2022-10-08-01")
+    assert article.headline == "社区\u200e活动"
+    assert article.paragraphs == ["第一段， 有制表符。", "第二段 \u200fعربي\u200e 完。"]
+
+
+def test_a_control_character_anywhere_imports_nothing(bulletin, tmp_path):
+    items = [item(n) for n in range(1, 4)]
+    items[2]["body"] = "结尾\u0000"
+    message = refused(write(tmp_path, {"items": items}))
+    assert "有 1 处问题" in message
+    assert "第 3 条（编号 2022-10-08-03）“正文”：不能包含控制字符（U+0000）。" in message
+    assert not Article.objects.filter(import_key__isnull=False).exists()
+
+
+def test_a_long_value_is_quoted_once_and_cut(bulletin, tmp_path):
+    message = refused(write(tmp_path, {"items": [item(1, id="k" * 10_000)]}))
+    assert "有 1 处问题" in message and len(message) < 300
+    assert message.count("k" * 39) == 1  # the model's own length rule is not a second problem
+    assert f"第 1 条（编号 {'k' * 39}…）“编号”：太长：有 10000 个字符，最多 100 个。" in message
+
+    message = refused(write(tmp_path, {"items": [item(1, reporter="王" * 5000)]}))
+    assert f"找不到记者“{'王' * 39}…”。" in message and len(message) < 300
 
 
 def test_a_missing_file_is_refused(bulletin, tmp_path):

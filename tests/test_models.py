@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from news.models import Article, Community, Reporter, Street
+from news.text import validate_plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,16 @@ def test_community_slug_cannot_shadow_a_street_page(places):
     with pytest.raises(ValidationError) as error:
         community.full_clean()
     assert "保留" in str(error.value)
+
+
+def test_every_text_field_of_the_editors_models_refuses_control_characters():
+    """The rule (news.text.validate_plain_text) is on the fields, so every way in meets it; a
+    text field added later without it fails here."""
+    text_fields = [
+        field
+        for model in (Article, Street, Community, Reporter)
+        for field in model._meta.fields
+        if isinstance(field, models.CharField | models.TextField) and not field.choices
+    ]
+    assert len(text_fields) == 16  # names, slugs, bio, the article's texts, import_key
+    assert [f for f in text_fields if validate_plain_text not in f.validators] == []

@@ -251,3 +251,12 @@ def test_bigram_tokens():
     assert segment.query_groups("12月") == [[("12", False), ("月", True)]]
     assert segment.query_groups("外卖小哥") == [[("外卖", False), ("卖小", False), ("小哥", False)]]
     assert segment.clean_query("  漏水\x00 社区\t ") == "漏水 社区"
+
+
+def test_stored_control_characters_never_break_search(client, legacy_text):
+    """Text stored before the fields refused control characters (tests/conftest.py), indexed."""
+    call_command("rebuild_search_index", verbosity=0)
+    response = client.get(reverse("news:search"), {"q": "枯树"})
+    assert response.status_code == 200
+    assert legacy_text.article.get_absolute_url() in response.content.decode()
+    assert client.get(reverse("news:search"), {"q": "迎宾街道"}).status_code == 200

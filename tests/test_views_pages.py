@@ -198,3 +198,24 @@ def test_forged_host_header_gets_a_400_page_not_a_500(client, bulletin):
     response = client.get("/news/1/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert "请求有误" in response.content.decode()
+
+
+def test_stored_control_characters_never_break_a_page(client, legacy_text):
+    """Text stored before the fields refused control characters (tests/conftest.py)."""
+    article = legacy_text.article
+    week = article.published_at.strftime("%G-W%V")
+    pages = {
+        article.get_absolute_url(): "枯树",
+        "/": "枯树",
+        "/streets/": "北馨园",
+        "/streets/yingbin/": "枯树",
+        "/streets/yingbin/beixinyuan/": "枯树",
+        "/reporters/zheng-lin/": "枯树",
+        f"/archive/{article.published_at:%Y/%m}/": "枯树",
+        f"/streets/yingbin/digest/?week={week}": "枯树",
+        "/sitemap.xml": article.get_absolute_url(),
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert expected in response.content.decode(), url
