@@ -76,7 +76,7 @@ class Site:
     """A gunicorn serving a copy of the template database from its own folder."""
 
     def __init__(self, folder, template):
-        self.folder = folder
+        self.folder, self.template = folder, template
         (folder / "var").mkdir()
         (folder / "database_file_settings.py").write_text(SETTINGS)
         self.database = folder / "var" / "db.sqlite3"
@@ -162,14 +162,14 @@ class Site:
 
     def save_headline(self, article, headline):
         """An editor's save in the admin (every field as it was, a new headline)."""
-        with sqlite3.connect(f"file:{self.template_copy}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"file:{self.template}?mode=ro", uri=True) as db:
             row = db.execute(
                 "SELECT kicker, subtitle, dateline, reporter_id, street_id, community_id, body,"
                 " photo_caption, status, published_at FROM news_article WHERE id = ?",
                 (article,),
             ).fetchone()
         kicker, subtitle, dateline, reporter, street, community, body, caption, status, at = row
-        when = re.match(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)", at)
+        when = re.match(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)", at)  # (UTC: a shift is fine)
         fields = {
             "kicker": kicker,
             "headline": headline,
@@ -198,7 +198,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.fixture
 def site(tmp_path, template):
     site = Site(tmp_path, template)
-    site.template_copy = template
     yield site
     site.stop()
 
@@ -224,7 +223,7 @@ def test_a_database_file_replaced_under_the_server_is_read_by_every_worker(site,
     assert {headline_of(page) for answers in before.values() for _, _, page in answers} == {
         "打造特色服务 提升社工能力"
     }
-    restored = copy_with_headline(site.template_copy, tmp_path, 1, "备份里的标题")
+    restored = copy_with_headline(site.template, tmp_path, 1, "备份里的标题")
     site.log_in()
     assert site.save_headline(1, "编辑刚保存的标题")[0] == 302  # in the WAL, unless emptied
     assert headline_of(site.get("/news/1/")[2]) == "编辑刚保存的标题"
