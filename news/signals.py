@@ -5,6 +5,8 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from pingcheng.sqlite import database_replaced
+
 from . import cache, images, search, segment
 from .models import Article, Community, Reporter, SearchEntry, Street
 
@@ -46,6 +48,12 @@ def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
 def retire_cached_pages(sender, **kwargs):
     """Anything a page shows changed: no reader may get the old page once this commits."""
     transaction.on_commit(cache.invalidate)
+
+
+@receiver(database_replaced)
+def retire_pages_of_a_replaced_database(sender, **kwargs):
+    """Another SQLite file was put in place (a restored copy): no page of the old one stays."""
+    cache.invalidate()
 
 
 @receiver(connection_created)
