@@ -142,7 +142,7 @@ def test_copy_checks_warn_but_do_not_block(admin_client, bulletin):
 
 
 def test_copy_checks_unit():
-    from news.copycheck import copy_warnings
+    from newsroom.copycheck import copy_warnings
 
     article = Article(
         headline="清理枯树 保障出行", body="小区枯树存在坠落风险，社区集中清理。3.5米高的树。"

@@ -115,7 +115,7 @@ def make_editor(username, password):
     the data migration made included, so make it again when it is gone or empty."""
     from django.contrib.auth.models import Group, Permission, User
 
-    from news.editors import EDITOR_GROUP, editor_permission_codenames
+    from newsroom.editors import EDITOR_GROUP, editor_permission_codenames
 
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
     if not group.permissions.exists():

@@ -5,8 +5,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from news.models import Article, Community, Reporter, Street
+
 from .copycheck import copy_warnings
-from .models import Article, Community, Reporter, Street
 
 
 class CommunityInline(admin.TabularInline):

@@ -21,10 +21,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from news import backup, images
-from news.editors import EDITOR_GROUP, editor_permission_codenames
+from news import images
 from news.models import Article, Community, Reporter, SearchEntry, Street
 from news.search import Hits
+from newsroom import backup
+from newsroom.editors import EDITOR_GROUP, editor_permission_codenames
 from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)

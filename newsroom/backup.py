@@ -44,7 +44,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.timezone import is_aware
 
-from . import search
+from news import search
 
 FORMAT_VERSION = 1
 PREFIX = "pingcheng-backup-"
@@ -401,8 +401,8 @@ def _load_database(dump, manifest):
 def _search_index_paused():
     """Loading does not index each article (news.signals does on every save); the index is
     rebuilt once afterwards instead."""
-    from . import signals
-    from .models import Article
+    from news import signals
+    from news.models import Article
 
     post_save.disconnect(signals.index_article, sender=Article)
     try:

@@ -13,7 +13,7 @@ from news.models import Article
 from news.search import Hits
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-EXAMPLE = Path(__file__).parent / "data" / "import_example.json"
+EXAMPLE = Path(__file__).parents[1] / "data" / "import_example.json"
 
 
 def item(n, **fields):

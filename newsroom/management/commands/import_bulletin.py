@@ -2,9 +2,9 @@ from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from news import importing
+from newsroom import importing
 
-# The file format as editors and senders read it (`--help`); news/importing.py enforces it.
+# The file format as editors and senders read it (`--help`); newsroom/importing.py enforces it.
 FORMAT = """\
 文件格式（UTF-8 编码的 JSON）：
   {"items": [稿件, 稿件, …]}        也可以直接写成列表 [稿件, 稿件, …]

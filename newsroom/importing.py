@@ -23,8 +23,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from news.models import Article, Community, Reporter, Street
+
 from .copycheck import copy_warnings
-from .models import Article, Community, Reporter, Street
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEXT_FIELDS = ["kicker", "headline", "subtitle", "dateline", "body", "photo_caption"]
