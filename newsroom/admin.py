@@ -1,13 +1,16 @@
-from django import forms
+from functools import partial
+
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.db.models import OuterRef, Subquery
+from django.urls import path
+from django.utils.html import format_html
 
 from news.models import Article, Community, Reporter, Street
 
+from . import publishing, versions, views
 from .copycheck import copy_warnings
+from .forms import ArticleAdminForm
+from .models import Edit
 
 
 class CommunityInline(admin.TabularInline):
@@ -39,42 +42,20 @@ class ReporterAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """Writes a new photo's files while validating, so that a full or read-only disk is a form
-    error the editor can act on, not a server error; the article is then not saved either."""
-
-    STORAGE_ERROR = (
-        "图片没有保存：服务器的存储空间已满或暂时不能写入。"
-        "稿件也没有保存，请稍后再试，或联系网站管理员。"
-    )
-
-    class Meta:
-        model = Article
-        fields = [
-            "kicker", "headline", "subtitle", "dateline", "reporter", "street", "community",
-            "body", "photo", "photo_caption", "photo_alt", "photo_credit",
-            "status", "published_at", "is_lead",
-        ]  # fmt: skip
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance.store_new_photo()
-        except OSError:
-            self.add_error("photo", self.STORAGE_ERROR)
-
-
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    """Articles. Every save goes through newsroom.publishing: it keeps a version, refuses a
+    save from an older version, and turns a change to a published item into a working version
+    that goes public only when it is published (发布修改, or the list's 发布 action)."""
+
     form = ArticleAdminForm
+    change_form_template = "newsroom/article_change_form.html"
     list_display = [
         "headline",
         "street",
         "community",
         "reporter",
-        "status",
+        "state",
         "is_lead",
         "published_at",
         "preview_link",
@@ -85,7 +66,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "kicker", "subtitle", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["reporter", "street", "community"]
-    readonly_fields = ["preview_link", "created_at", "updated_at", "history"]
+    readonly_fields = ["preview_link", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "subtitle"]}),
@@ -105,8 +86,35 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("修改记录", {"fields": ["history"], "classes": ["collapse"]}),
+        ("修改说明", {"fields": ["comment"]}),
     ]
+
+    def get_queryset(self, request):
+        # Whether the newest version is a working one, in the list's own query (no query per row).
+        newest = Edit.objects.filter(article=OuterRef("pk")).order_by("-number")
+        return (
+            super().get_queryset(request).annotate(pending=Subquery(newest.values("working")[:1]))
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_object(self, request, object_id, from_field=None):
+        """The form opens on the newest version: a published item's working version, if any."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.newest_version = versions.open_latest(article)
+        return article
+
+    def has_publish_permission(self, request):
+        return publishing.may_publish(request.user)
+
+    @admin.display(description="状态", ordering="status")
+    def state(self, obj):
+        if obj.status == Article.Status.PUBLISHED and getattr(obj, "pending", False):
+            return "已发布，有未发布的修改"
+        return obj.get_status_display()
 
     @admin.display(description="预览")
     def preview_link(self, obj):
@@ -116,43 +124,53 @@ class ArticleAdmin(admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">在网站上查看</a>', obj.get_absolute_url()
         )
 
-    @admin.display(description="谁在什么时候改了什么")
-    def history(self, obj):
-        if not obj.pk:
-            return "—"
-        entries = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(Article), object_id=str(obj.pk)
-            )
-            .select_related("user")
-            .order_by("-action_time")[:20]
-        )
-        rows = (
-            (
-                timezone.localtime(entry.action_time).strftime("%Y-%m-%d %H:%M"),
-                entry.user.get_username(),
-                entry.get_change_message() or entry.get_action_flag_display(),
-            )
-            for entry in entries
-        )
-        return format_html_join("", "<p>{} · {}：{}</p>", rows) or "还没有记录"
-
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        saved = publishing.save(
+            obj,
+            user=request.user,
+            opened_on=form.based_on if change else None,
+            comment=form.cleaned_data.get("comment", ""),
+            keep_time="published_at" in form.changed_data,
+        )
+        if saved.working:
+            messages.info(
+                request,
+                f"修改已保存为第 {saved.number} 版，还没有发布：读者看到的仍是已发布的内容。"
+                "请有发布权限的编辑在稿件页上点“发布这些修改”。",
+            )
         for warning in copy_warnings(obj):
             messages.warning(request, warning)
 
-    @admin.action(description="发布所选稿件（发布时间已过的改为现在）", permissions=["change"])
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(views.change_form_context(request, obj, context["adminform"].form))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(partial(view, model_admin=self))
+
+        return [
+            path("<path:object_id>/compare/", wrap(views.compare), name="news_article_compare"),
+            path(
+                "<path:object_id>/revert/<int:version_id>/",
+                wrap(views.revert),
+                name="news_article_revert",
+            ),
+            path("<path:object_id>/publish/", wrap(views.publish), name="news_article_publish"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(
+        description="发布所选稿件（发布时间已过的改为现在；有修改的发布修改）",
+        permissions=["publish"],
+    )
     def publish(self, request, queryset):
-        now = timezone.now().replace(microsecond=0)
         count = 0
-        for article in queryset.filter(status=Article.Status.DRAFT):
-            article.status = Article.Status.PUBLISHED
-            if article.published_at < now:  # a draft written days ago goes out now, on top
-                article.published_at = now
-            article.save()  # one by one: save() keeps photos and every later hook right
-            self.log_change(request, article, "批量操作：发布")
-            count += 1
+        for article in queryset:
+            if publishing.publish(article.pk, user=request.user, comment="批量操作：发布"):
+                self.log_change(request, article, "批量操作：发布")
+                count += 1
         self.message_user(
             request, f"已发布 {count} 篇稿件。定时的稿件将在设定时间出现。", messages.SUCCESS
         )
@@ -160,9 +178,8 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="撤回所选稿件（改为草稿）", permissions=["change"])
     def unpublish(self, request, queryset):
         count = 0
-        for article in queryset.exclude(status=Article.Status.DRAFT):
-            article.status = Article.Status.DRAFT
-            article.save()
-            self.log_change(request, article, "批量操作：撤回为草稿")
-            count += 1
+        for article in queryset:
+            if publishing.take_down(article.pk, user=request.user, comment="批量操作：撤回为草稿"):
+                self.log_change(request, article, "批量操作：撤回为草稿")
+                count += 1
         self.message_user(request, f"已撤回 {count} 篇稿件，读者不再能看到。", messages.SUCCESS)

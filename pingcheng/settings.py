@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "news",
+    "reversion",
     "newsroom",
 ]
 

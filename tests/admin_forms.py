@@ -22,3 +22,9 @@ def article_form(**overrides):
         "published_at_1": "09:00:00",
     }
     return {**data, **overrides}
+
+
+def change_form(article, **overrides):
+    """The same form as posted from `article`'s change page: it carries the version number the
+    page was opened on (a save from an older number is refused)."""
+    return article_form(opened_on=article.edit_version, **overrides)
