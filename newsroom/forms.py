@@ -69,6 +69,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("status") == Article.Status.PUBLISHED and not self._was_published():
+            if not publishing.may_publish(self.user):
+                self.add_error("status", "你没有发布权限：请保存为草稿，由有发布权限的编辑发布。")
         if self.instance.pk is None:
             return cleaned
         if self.based_on is None:
@@ -78,13 +81,10 @@ class ArticleAdminForm(forms.ModelForm):
         except publishing.Conflict as conflict:
             self.conflict = conflict
             raise forms.ValidationError(
-                f"{conflict} 你填写的内容都还在下面的表单里。"
+                f"{conflict}你填写的内容都还在下面的表单里。"
                 "请看下面的对比，把需要的改动合在一起再保存；"
                 "或者勾选“用我提交的内容替换”后再保存。"
             ) from None
-        if cleaned.get("status") == Article.Status.PUBLISHED and not self._was_published():
-            if not publishing.may_publish(self.user):
-                self.add_error("status", "你没有发布权限：请保存为草稿，由有发布权限的编辑发布。")
         return cleaned
 
     def _was_published(self):

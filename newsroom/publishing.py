@@ -67,9 +67,10 @@ class Saved:
 
 
 def who(user):
+    """An editor as colleagues call them: 王编辑 (family name first, no space), or the login."""
     if user is None:
         return "导入程序"
-    return user.get_full_name() or user.get_username()
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 def when(moment):
@@ -264,6 +265,11 @@ def _check_restorable(article, version):
     """A version may name a reporter, street or community deleted since, or a photo whose
     files are gone: say so instead of failing."""
     number = version.revision.edit.number
+    for name, model in versions.PLACE_MODELS.items():
+        pk = getattr(article, f"{name}_id")
+        if pk is not None and not model.objects.filter(pk=pk).exists():
+            label = model._meta.verbose_name
+            raise Refused(f"第 {number} 版不能还原：它的{label}（编号 {pk}）已经删除了。")
     try:
         article.full_clean(validate_unique=False)
     except ValidationError as error:
