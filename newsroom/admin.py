@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import path
 from django.utils.html import format_html
 
+from news import images
 from news.models import Article, Community, Reporter, Street
 
 from . import publishing, versions, views
@@ -63,16 +64,23 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display_links = ["headline"]
     list_filter = ["status", "is_lead", "street", "reporter"]
     list_select_related = ["street", "community", "reporter"]
-    search_fields = ["headline", "kicker", "subtitle", "body"]
+    # Names too: an editor looks for 杨翠叶's items or everything from 永安里社区.
+    search_fields = [
+        "headline", "kicker", "subtitle", "body",
+        "reporter__name", "street__name", "community__name",
+    ]  # fmt: skip
     date_hierarchy = "published_at"
-    autocomplete_fields = ["reporter", "street", "community"]
-    readonly_fields = ["preview_link", "created_at", "updated_at"]
+    autocomplete_fields = ["reporter", "street"]  # 社区: grouped by street (forms.py)
+    readonly_fields = ["photo_thumbnail", "preview_link", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "subtitle"]}),
         ("署名与地点", {"fields": ["dateline", "reporter", "street", "community"]}),
         ("正文", {"fields": ["body"]}),
-        ("图片", {"fields": ["photo", "photo_caption", "photo_alt", "photo_credit"]}),
+        (
+            "图片",
+            {"fields": ["photo_thumbnail", "photo", "photo_caption", "photo_alt", "photo_credit"]},
+        ),
         (
             "发布",
             {
@@ -88,6 +96,9 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("修改说明", {"fields": ["comment"]}),
     ]
+
+    class Media:
+        js = ["newsroom/headline_count.js"]
 
     def get_queryset(self, request):
         # Whether the newest version is a working one, in the list's own query (no query per row).
@@ -115,6 +126,19 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj.status == Article.Status.PUBLISHED and getattr(obj, "pending", False):
             return "已发布，有未发布的修改"
         return obj.get_status_display()
+
+    @admin.display(description="现在的图片")
+    def photo_thumbnail(self, obj):
+        if not obj.photo:
+            return "没有图片"
+        small = images.rendition_name(
+            obj.photo.name, images.rendition_widths(obj.photo_width)[0], "jpg"
+        )
+        return format_html(
+            '<img src="{}" alt="{}" class="photo-thumbnail" width="240">',
+            obj.photo.storage.url(small),
+            obj.photo_alt or "（没有替代文字）",
+        )
 
     @admin.display(description="预览")
     def preview_link(self, obj):

@@ -1,11 +1,42 @@
 """The admin's article form: the version it was opened on, the 修改说明, and the refusal of a
 save from an older version (with what changed in between)."""
 
+from itertools import groupby
+
 from django import forms
 
-from news.models import Article
+from news.models import Article, Community
 
 from . import diff, publishing, versions
+
+HEADLINE_FITS = 30  # characters the headline box shows at once (copycheck warns past it)
+
+
+class ByStreet(forms.models.ModelChoiceIterator):
+    """Communities under one <optgroup> per street (in the streets' order)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for street, communities in groupby(self.queryset, key=lambda c: c.street):
+            yield (street.name, [self.choice(c) for c in communities])
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    """The 社区 list grouped by street: a plain <select>, so it works without JavaScript, and
+    the editor sees which street each community is in."""
+
+    iterator = ByStreet
+
+    def __init__(self, **kwargs):
+        field = Article._meta.get_field("community")
+        super().__init__(
+            queryset=Community.objects.select_related("street"),
+            required=False,
+            label=field.verbose_name,
+            help_text=field.help_text,
+            **kwargs,
+        )
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -35,6 +66,7 @@ class ArticleAdminForm(forms.ModelForm):
     overwrite = forms.BooleanField(
         label="我已看过上面的对比，用我提交的内容替换现在保存的版本", required=False
     )
+    community = CommunityChoiceField()
     comment = forms.CharField(
         label="修改说明",
         required=False,
@@ -49,6 +81,11 @@ class ArticleAdminForm(forms.ModelForm):
             "body", "photo", "photo_caption", "photo_alt", "photo_credit",
             "status", "published_at", "is_lead",
         ]  # fmt: skip
+        widgets = {
+            # Wide enough for 30 characters; newsroom/headline_count.js counts them as typed.
+            "headline": forms.TextInput(attrs={"class": "vTextField headline-input"}),
+        }
+        help_texts = {"headline": f"手机上最好不超过 {HEADLINE_FITS} 个字。"}
 
     user = None  # set by ArticleAdmin.get_form: the editor who submits
 
@@ -101,8 +138,20 @@ class ArticleAdminForm(forms.ModelForm):
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
+            self._say_the_photo_is_lost()
             return
         try:
             self.instance.store_new_photo()
         except OSError:
             self.add_error("photo", self.STORAGE_ERROR)
+
+    def _say_the_photo_is_lost(self):
+        """A browser never sends a chosen file again: after any error the editor must choose
+        the photo again, and is told so at the photo field."""
+        upload = self.files.get(self.add_prefix("photo"))
+        if upload and not self.has_error("photo"):
+            self.add_error(
+                "photo",
+                f"表单有错误，这次没有保存，你选的图片“{upload.name}”也没有上传。"
+                "改好错误后，请重新选择这张图片。",
+            )

@@ -46,6 +46,10 @@ def form_of(article, **overrides):
         "status": article.status,
         "published_at_0": published.strftime("%Y-%m-%d"),
         "published_at_1": published.strftime("%H:%M:%S"),
+        # 发布时间 has a callable default, so the form also carries its initial value (hidden),
+        # which tells Django whether the editor changed it.
+        "initial-published_at_0": published.strftime("%Y-%m-%d"),
+        "initial-published_at_1": published.strftime("%H:%M:%S"),
         "opened_on": article.edit_version,
     }
     if article.is_lead:
