@@ -134,9 +134,9 @@ def publish(pk, *, user, version=None, correction="", comment=""):
     (the editor looked at it before deciding). Returns `Saved`, or None when there was nothing
     to publish.
 
-    `correction` (optional) says what was corrected, for the public: the 更正 note under the
-    article (news.models.Correction) is written here from it. It is also the version's 修改说明
-    unless `comment` gives one."""
+    `correction` (optional) says what was corrected, for the public. This is the one place
+    where the 更正 note under the article (news.models.Correction, built beside this work) is to
+    be written from it; it is also kept as the version's 修改说明 unless `comment` gives one."""
     with transaction.atomic():
         _require_publish(user)
         row = lock(pk)
