@@ -45,7 +45,11 @@ def version_rows(article):
             {
                 "version": version,
                 "edit": edit,
-                "who": publishing.who(version.revision.user),
+                "who": (
+                    "—"
+                    if edit.action == edit.Action.BASELINE
+                    else publishing.who(version.revision.user)
+                ),
                 "when": publishing.when(version.revision.date_created),
                 "newest": index == 0,
                 "live": live,
