@@ -185,6 +185,19 @@ def delete_photo(storage, name, width):
         delete_files(storage, [name, *rendition_names(name, width or max(RENDITION_WIDTHS))])
 
 
+# Callables `keeps(name) -> bool` from apps that keep older copies of an article: the editors'
+# versions name the photos they held, and a revert must find them. `news` does not know those
+# apps (they register here), so it asks before removing anything.
+PHOTO_KEEPERS = []
+
+
+def release_photo(storage, name, width):
+    """A photo the row no longer shows (replaced, cleared, or its item deleted): remove its files
+    unless a keeper still needs them."""
+    if name and not any(keeps(name) for keeps in PHOTO_KEEPERS):
+        delete_photo(storage, name, width)
+
+
 def srcsets(fieldfile, width):
     """{"webp": "url 480w, …", "jpg": "…"} and the middle JPEG as the plain `src`."""
     storage = fieldfile.storage

@@ -208,6 +208,10 @@ class Article(models.Model):
     import_key = PlainCharField(
         "导入编号", max_length=100, unique=True, null=True, blank=True, editable=False
     )
+    # Counts the saves recorded for this item, its working versions included (the editors'
+    # side keeps them). A form carries the number it was opened on; a save from an older
+    # number would overwrite someone else's work and is refused.
+    edit_version = models.PositiveIntegerField("版本号", default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -216,6 +220,7 @@ class Article(models.Model):
     class Meta:
         verbose_name = "稿件"
         verbose_name_plural = "稿件"
+        permissions = [("publish_article", "可以发布稿件和稿件的修改")]
         # Newest first; among items of the same time, the earlier-entered one first
         # (the bulletin's page order).
         ordering = ["-published_at", "id"]
@@ -254,7 +259,7 @@ class Article(models.Model):
             raise
         if stored_name and stored_name != self.photo.name:
             storage = self.photo.storage
-            transaction.on_commit(lambda: images.delete_photo(storage, stored_name, stored_width))
+            transaction.on_commit(lambda: images.release_photo(storage, stored_name, stored_width))
         self._stored_photo = (self.photo.name or None, self.photo_width)
 
     def get_absolute_url(self):

@@ -16,7 +16,7 @@ def remove_photo_files(sender, instance, **kwargs):
     """A deleted item takes its photo and renditions along (also for bulk deletes)."""
     if instance.photo:
         name, width, storage = instance.photo.name, instance.photo_width, instance.photo.storage
-        transaction.on_commit(lambda: images.delete_photo(storage, name, width))
+        transaction.on_commit(lambda: images.release_photo(storage, name, width))
 
 
 @receiver(post_save, sender=Article)

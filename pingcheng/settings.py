@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "news",
+    "reversion",
+    "newsroom",
 ]
 
 MIDDLEWARE = [

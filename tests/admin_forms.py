@@ -22,3 +22,36 @@ def article_form(**overrides):
         "published_at_1": "09:00:00",
     }
     return {**data, **overrides}
+
+
+def change_form(article, **overrides):
+    """The same form as posted from `article`'s change page: it carries the version number the
+    page was opened on (a save from an older number is refused)."""
+    return article_form(opened_on=article.edit_version, **overrides)
+
+
+def form_of(article, **overrides):
+    """`article`'s change form as it opens, unchanged, with its version number; keyword
+    arguments are what the editor changes."""
+    from django.utils import timezone
+
+    published = timezone.localtime(article.published_at)
+    data = {
+        **{name: getattr(article, name) for name in ("kicker", "headline", "subtitle", "body")},
+        **{name: getattr(article, name) for name in ("dateline", "photo_caption", "photo_alt")},
+        "photo_credit": article.photo_credit,
+        "reporter": article.reporter_id,
+        "street": article.street_id or "",
+        "community": article.community_id or "",
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        # 发布时间 has a callable default, so the form also carries its initial value (hidden),
+        # which tells Django whether the editor changed it.
+        "initial-published_at_0": published.strftime("%Y-%m-%d"),
+        "initial-published_at_1": published.strftime("%H:%M:%S"),
+        "opened_on": article.edit_version,
+    }
+    if article.is_lead:
+        data["is_lead"] = "on"
+    return {**data, **overrides}

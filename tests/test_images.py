@@ -10,6 +10,7 @@ from PIL import Image
 
 from news.models import Article
 from tests.admin_forms import article_form as form
+from tests.admin_forms import change_form
 from tests.images import SERIAL, image_bytes, phone_photo, upload
 
 pytestmark = pytest.mark.django_db
@@ -158,10 +159,10 @@ def test_media_serves_only_images_under_the_media_folder(client, db):
     assert client.get("/media/nothing-here.jpg").status_code == 404
 
 
-def test_replacing_and_deleting_a_photo_removes_its_old_files(
+def test_a_replaced_photo_is_kept_while_a_version_names_it_and_goes_with_the_item(
     admin_client, bulletin, django_capture_on_commit_callbacks
 ):
-    add(admin_client, photo=phone_photo())
+    add(admin_client, photo=phone_photo(), status="draft")
     article = Article.objects.get(headline="带图片的稿件")
     old = public_files(article)
     root = Path(settings.MEDIA_ROOT)
@@ -169,32 +170,47 @@ def test_replacing_and_deleting_a_photo_removes_its_old_files(
 
     change = reverse("admin:news_article_change", args=[article.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(change, form(photo=phone_photo(size=(1000, 800))))
+        response = admin_client.post(
+            change, change_form(article, status="draft", photo=phone_photo(size=(1000, 800)))
+        )
     assert response.status_code == 302
     article.refresh_from_db()
-    assert not any((root / name).exists() for name in old)
     new = public_files(article)
-    assert all((root / name).exists() for name in new)
+    assert set(new).isdisjoint(old)
+    # Version 1 still names the first photo: a revert must find its files.
+    assert all((root / name).exists() for name in old + new)
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("admin:news_article_delete", args=[article.pk]), {"post": "yes"})
     assert not Article.objects.filter(pk=article.pk).exists()
-    assert not any((root / name).exists() for name in new)
+    assert not any((root / name).exists() for name in old + new)  # deleting is final
 
 
-def test_clearing_a_photo_removes_its_files(
+def test_a_photo_no_version_names_is_removed_when_replaced(
+    make_article, django_capture_on_commit_callbacks
+):
+    article = make_article(photo=phone_photo(), photo_alt="照片")  # saved outside the editors'
+    old = public_files(article)  # side: no version names this photo
+    with django_capture_on_commit_callbacks(execute=True):
+        article.photo = phone_photo(size=(1000, 800))
+        article.save()
+    assert not any((Path(settings.MEDIA_ROOT) / name).exists() for name in old)
+
+
+def test_clearing_a_photo_keeps_its_files_for_the_versions(
     admin_client, bulletin, django_capture_on_commit_callbacks
 ):
-    add(admin_client, photo=phone_photo())
+    add(admin_client, photo=phone_photo(), status="draft")
     article = Article.objects.get(headline="带图片的稿件")
     old = public_files(article)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            reverse("admin:news_article_change", args=[article.pk]), form(**{"photo-clear": "on"})
+            reverse("admin:news_article_change", args=[article.pk]),
+            change_form(article, status="draft", **{"photo-clear": "on"}),
         )
     article.refresh_from_db()
     assert not article.photo
-    assert not any((Path(settings.MEDIA_ROOT) / name).exists() for name in old)
+    assert all((Path(settings.MEDIA_ROOT) / name).exists() for name in old)
 
 
 def test_png_with_transparency_and_webp_uploads_work(admin_client, bulletin):

@@ -112,15 +112,22 @@ def test_history_shows_who_changed_what(admin_client, bulletin):
         "published_at_0": "2022-09-30",
         "published_at_1": "08:00:00",
         "subtitle": "演出现场",
+        "opened_on": 0,
+        "comment": "补上副题",
     }
-    assert "还没有记录" in page
+    assert 'id="versions"' not in page  # nothing recorded yet
     assert admin_client.post(url, data).status_code == 302
     admin_client.post(
         reverse("admin:news_article_changelist"), {"action": "unpublish", "_selected_action": [2]}
     )
     page = admin_client.get(url).content.decode()
-    assert "admin：已修改副题" in page
-    assert "批量操作：撤回为草稿" in page
+    rows = page[page.index('id="versions"') :]
+    assert rows.index("第 2 版") < rows.index("第 1 版") < rows.index("第 0 版")  # newest first
+    assert "撤回" in rows and "批量操作：撤回为草稿" in rows
+    assert "保存（工作稿）" in rows and "补上副题" in rows and "admin" in rows
+    assert "原有内容" in rows
+    history = admin_client.get(reverse("admin:news_article_history", args=[2])).content.decode()
+    assert "已修改副题" in history and "批量操作：撤回为草稿" in history
 
 
 def test_copy_checks_warn_but_do_not_block(admin_client, bulletin):
@@ -142,7 +149,7 @@ def test_copy_checks_warn_but_do_not_block(admin_client, bulletin):
 
 
 def test_copy_checks_unit():
-    from news.copycheck import copy_warnings
+    from newsroom.copycheck import copy_warnings
 
     article = Article(
         headline="清理枯树 保障出行", body="小区枯树存在坠落风险，社区集中清理。3.5米高的树。"

@@ -115,7 +115,7 @@ def make_editor(username, password):
     the data migration made included, so make it again when it is gone or empty."""
     from django.contrib.auth.models import Group, Permission, User
 
-    from news.editors import EDITOR_GROUP, editor_permission_codenames
+    from newsroom.editors import EDITOR_GROUP, editor_permission_codenames
 
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
     if not group.permissions.exists():
@@ -170,7 +170,7 @@ def test_editor_journey(browser, page, site, screenshot, tmp_path):
     page.locator("#id_headline").fill(headline)
     choose(page, "id_reporter", "杨翠叶", "杨翠叶")
     choose(page, "id_street", "迎宾", "迎宾街道")
-    choose(page, "id_community", "永安里", "永安里社区")
+    page.locator("#id_community").select_option(label="永安里社区")  # grouped by street
     page.locator("#id_body").fill(
         "近日，迎宾街道在御河岸边修建的健身步道完工，居民有了散步锻炼的好去处。"
         "\n\n步道全长1.2公里，沿途设置了休息座椅和照明设施。"

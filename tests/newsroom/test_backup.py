@@ -20,11 +20,13 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from reversion.models import Version
 
-from news import backup, images
-from news.editors import EDITOR_GROUP, editor_permission_codenames
+from news import images
 from news.models import Article, Community, Reporter, SearchEntry, Street
 from news.search import Hits
+from newsroom import backup, publishing, versions
+from newsroom.editors import EDITOR_GROUP, editor_permission_codenames
 from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,6 +70,13 @@ def site(media):
     photo.photo = upload(image_bytes((1200, 900)))
     photo.save()
     draft = Article.objects.create(headline="还没写完的稿件", reporter=reporter, body="草稿。")
+    # Versions: the published item gets a working version (its row keeps the public text),
+    # the draft a saved one; both with who and a 修改说明.
+    working = Article.objects.get(pk=photo.pk)
+    working.photo_caption = "居民参观书画展（修改中）"
+    publishing.save(working, user=editor, opened_on=0, comment="改图片说明")
+    draft.body = "草稿，第二遍。"
+    publishing.save(draft, user=editor, opened_on=0, comment="写第二遍")
     LogEntry.objects.create(
         user=editor,
         content_type=ContentType.objects.get_for_model(Article),
@@ -109,6 +118,20 @@ def state(media):
                 "object_repr",
                 "action_flag",
                 "change_message",
+            )
+        ),  # fmt: skip
+        "versions": list(
+            Version.objects.order_by("pk").values_list(
+                "pk",
+                "object_id",
+                "content_type__model",
+                "serialized_data",
+                "revision__date_created",
+                "revision__user__username",
+                "revision__comment",
+                "revision__edit__number",
+                "revision__edit__action",
+                "revision__edit__working",
             )
         ),  # fmt: skip
         "files": files(media),
@@ -166,7 +189,7 @@ def test_backup_writes_one_timestamped_archive_with_a_manifest(site, media, tmp_
     archive, out = make_backup(tmp_path / "backups")
     assert re.fullmatch(r"pingcheng-backup-\d{8}-\d{6}\.tar\.gz", archive.name)
     assert archive.stat().st_mode & 0o077 == 0  # password hashes inside: owner only
-    assert "稿件 10 篇，账号 1 个，图片等文件 7 个" in out
+    assert "稿件 10 篇（版本 4 个），账号 1 个，图片等文件 7 个" in out
 
     with tarfile.open(archive, "r:gz") as tar:
         names = tar.getnames()
@@ -187,6 +210,8 @@ def test_backup_writes_one_timestamped_archive_with_a_manifest(site, media, tmp_
 
     models = {row["model"] for row in dump}
     assert {"auth.user", "auth.group", "admin.logentry", "news.article", "news.street"} <= models
+    assert {"reversion.revision", "reversion.version", "newsroom.edit"} <= models
+    assert manifest["counts"]["reversion.version"] == 4
     assert not models & {"news.searchentry", "sessions.session", "contenttypes.contenttype"}
     article = next(row for row in dump if row["model"] == "news.article" and row["pk"] == 1)
     assert article["fields"]["reporter"] == ["zheng-lin"]  # natural foreign keys
@@ -242,6 +267,14 @@ def test_restore_brings_back_everything(site, media, tmp_path, client):
     assert len(Hits(["打造特色服务"])) == 1  # the bulletin's lead, under its own headline
     assert len(Hits(["还没写完"])) == 0  # a draft is restored as a draft, and stays unfound
     assert Article.objects.get(pk=site.draft.pk).status == Article.Status.DRAFT
+    # The versions are back and work: the working version is still waiting, and publishing it
+    # puts the new caption on the public page.
+    working = versions.latest(photo)
+    assert versions.is_working(working) and working.revision.user == site.editor
+    assert "居民参观书画展（修改中）" not in page
+    publishing.publish(photo.pk, user=site.editor, version=working)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    assert "居民参观书画展（修改中）" in page
     # The id sequences follow the restored rows (PostgreSQL): new items and users can be added.
     assert Article.objects.create(headline="恢复之后", reporter=site.reporter, body="新的。").pk
     assert User.objects.create_user("libian").pk

@@ -11,9 +11,11 @@ from django.core.management import CommandError, call_command
 
 from news.models import Article
 from news.search import Hits
+from newsroom import versions
+from newsroom.models import Edit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-EXAMPLE = Path(__file__).parent / "data" / "import_example.json"
+EXAMPLE = Path(__file__).parents[1] / "data" / "import_example.json"
 
 
 def item(n, **fields):
@@ -123,8 +125,8 @@ def test_importing_the_same_file_twice_changes_nothing(bulletin, tmp_path):
     assert rows() == before  # not even updated_at moved: nothing was saved
 
 
-def test_a_changed_item_updates_its_article_and_nothing_else(bulletin, tmp_path):
-    items = [item(n) for n in range(1, 4)]
+def test_a_changed_draft_updates_its_article_and_nothing_else(bulletin, tmp_path):
+    items = [item(n, status="draft") for n in range(1, 4)]
     run(write(tmp_path, {"items": items}))
     before = {row["import_key"]: row for row in rows()}
 
@@ -138,19 +140,54 @@ def test_a_changed_item_updates_its_article_and_nothing_else(bulletin, tmp_path)
     assert changed == ["2022-10-08-02"]
     assert after["2022-10-08-02"]["headline"] == "改过的标题"
     assert after["2022-10-08-02"]["updated_at"] > before["2022-10-08-02"]["updated_at"]
-    assert len(Hits(["改过的标题"])) == 1  # the index follows the update
+    assert after["2022-10-08-02"]["edit_version"] == 2  # created, then updated: two versions
+
+
+def test_a_changed_published_item_waits_as_a_working_version(bulletin, client, tmp_path):
+    items = [item(n) for n in range(1, 4)]
+    run(write(tmp_path, {"items": items}))
+    before = {row["import_key"]: row for row in rows()}
+    live = Article.objects.get(import_key="2022-10-08-02")
+
+    items[1]["headline"] = "改过的标题"
+    out = run(write(tmp_path, {"items": items}))
+    assert "导入完成：新增 0 篇，更新 1 篇，未变 2 篇。" in out
+    assert "（已发布的稿件：修改存为第 2 版，编辑发布后读者才会看到）" in out
+    after = {row["import_key"]: row for row in rows()}
+    # The row, and so the public page and the search index, keep the published text; only the
+    # version number moved on.
+    assert {**after["2022-10-08-02"], "edit_version": 1} == before["2022-10-08-02"]
+    assert "改过的标题" not in client.get(live.get_absolute_url()).content.decode()
+    assert len(Hits(["改过的标题"])) == 0
+    newest = versions.latest(live)
+    assert versions.is_working(newest) and newest.field_dict["headline"] == "改过的标题"
+
+    # The same file again finds the working version: nothing new.
+    out = run(write(tmp_path, {"items": items}))
+    assert "更新 0 篇，未变 3 篇" in out
+    assert Article.objects.get(pk=live.pk).edit_version == 2
 
 
 def test_a_reimport_keeps_what_editors_set_in_the_admin(bulletin, tmp_path):
-    path = write(tmp_path, {"items": [item(1)]})
+    path = write(tmp_path, {"items": [item(1, status="draft")]})
     run(path)
     Article.objects.filter(import_key="2022-10-08-01").update(is_lead=True)
-    without_time = item(1, headline="新标题")
+    without_time = item(1, headline="新标题", status="draft")
     del without_time["published_at"]
     run(write(tmp_path, {"items": [without_time]}))
     article = Article.objects.get(import_key="2022-10-08-01")
     assert article.is_lead and article.headline == "新标题"
     assert article.published_at == datetime(2022, 10, 8, 9, 0, tzinfo=SHANGHAI)  # kept
+
+
+def test_every_imported_item_keeps_a_version(bulletin, tmp_path):
+    run(write(tmp_path, {"items": [item(1), item(2, status="draft")]}))
+    for article in Article.objects.filter(import_key__startswith="2022-10-08-"):
+        (version,) = versions.history(article)
+        edit = version.revision.edit
+        assert edit.action == Edit.Action.IMPORT and edit.number == 1 and not edit.working
+        assert version.revision.user is None and version.revision.comment == "导入"
+        assert version.field_dict["headline"] == article.headline
 
 
 def test_dry_run_reports_and_writes_nothing(bulletin, tmp_path):

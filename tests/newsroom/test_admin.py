@@ -43,13 +43,15 @@ def test_article_changelist_query_count_does_not_grow_per_row(
         assert admin_client.get(reverse("admin:news_article_changelist")).status_code == 200
 
 
-def test_autocomplete_finds_communities(admin_client, bulletin):
-    response = admin_client.get(
-        reverse("admin:autocomplete"),
-        {"term": "永安", "app_label": "news", "model_name": "article", "field_name": "community"},
-    )
-    assert response.status_code == 200
-    assert [r["text"] for r in response.json()["results"]] == ["永安里社区"]
+def test_communities_are_grouped_by_street_without_javascript(admin_client, bulletin):
+    html = admin_client.get(reverse("admin:news_article_add")).content.decode()
+    select = html[html.index('<select name="community"') :]
+    select = select[: select.index("</select>")]
+    yingbin = select[select.index('<optgroup label="迎宾街道">') :]
+    yingbin = yingbin[: yingbin.index("</optgroup>")]
+    assert "永安里社区" in yingbin and "北馨园社区" in yingbin and "兴国寺社区" not in yingbin
+    with_communities = Street.objects.filter(communities__isnull=False).distinct()
+    assert select.count("<optgroup") == with_communities.count() == 5
 
 
 def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(

@@ -32,7 +32,7 @@ def test_editor_group_has_exactly_the_news_permissions():
         ("news", f"{action}_{model}")
         for model in ("article", "street", "community", "reporter")
         for action in ("add", "change", "delete", "view")
-    }
+    } | {("news", "publish_article")}
     assert codenames == expected
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from news.editors import EDITOR_GROUP
+from newsroom.editors import EDITOR_GROUP
 
 PASSWORD_VARIABLE = "PINGCHENG_EDITOR_PASSWORD"  # noqa: S105 (a variable name, not a password)
 

@@ -2,16 +2,17 @@ from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 
-from news import importing
+from newsroom import importing
 
-# The file format as editors and senders read it (`--help`); news/importing.py enforces it.
+# The file format as editors and senders read it (`--help`); newsroom/importing.py enforces it.
 FORMAT = """\
 文件格式（UTF-8 编码的 JSON）：
   {"items": [稿件, 稿件, …]}        也可以直接写成列表 [稿件, 稿件, …]
 
 每篇稿件是一个对象，字段如下：
   id             编号，必填。发稿方自定，文件内不能重复，例如 "2022-09-30-01"。再次导入
-                 时按它找到同一篇稿件：内容没变就不动，变了就更新，不会重复。
+                 时按它找到同一篇稿件：内容没变就不动，变了就更新，不会重复。已发布
+                 的稿件不会被直接改动：修改成为一个待发布的版本，由编辑在后台发布。
   headline       主题，必填，最多 100 字。
   kicker         引题，可选。
   subtitle       副题，可选。
@@ -72,7 +73,12 @@ class Command(BaseCommand):
         for item in outcome.created:
             self.stdout.write(f"  新增 {item.place}：{item.article.headline}")
         for item in outcome.updated:
-            self.stdout.write(f"  更新 {item.place}：{'、'.join(item.changed)}")
+            waiting = (
+                f"（已发布的稿件：修改存为第 {item.saved.number} 版，编辑发布后读者才会看到）"
+                if item.saved and item.saved.working
+                else ""
+            )
+            self.stdout.write(f"  更新 {item.place}：{'、'.join(item.changed)}{waiting}")
         for warning in outcome.warnings:
             self.stdout.write(self.style.WARNING(f"  提醒 {warning}"))
         counts = (

@@ -23,9 +23,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from news.models import Article, Community, Reporter, Street
+from news.text import quoted, refused_character
+
+from . import publishing, versions
 from .copycheck import copy_warnings
-from .models import Article, Community, Reporter, Street
-from .text import quoted, refused_character
+from .models import Edit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEXT_FIELDS = ["kicker", "headline", "subtitle", "dateline", "body", "photo_caption"]
@@ -66,6 +69,8 @@ class Item:
     key: str
     article: Article
     changed: list = field(default_factory=list)  # verbose names of the fields that change
+    opened_on: int | None = None  # the stored item's version number when the file was checked
+    saved: publishing.Saved | None = None
 
     @property
     def place(self):
@@ -93,12 +98,29 @@ def import_file(path, dry_run=False):
             outcome = plan(raw_items)
             if not dry_run:
                 for item in outcome.created + outcome.updated:
-                    item.article.save()  # Article.save: the search index and signals follow
+                    _save(item)
     except IntegrityError as error:  # e.g. someone imported the same file at the same moment
         raise ImportFailed(
             [f"数据库拒绝了写入（{error}）。可能有人同时在导入，请重试。"]
         ) from error
     return outcome
+
+
+def _save(item):
+    """Through newsroom.publishing, as an editor's save: a version is kept, and a change to a
+    published item becomes a working version that an editor publishes. An item an editor saved
+    while the file was being checked is not overwritten."""
+    try:
+        item.saved = publishing.save(
+            item.article,
+            user=None,
+            opened_on=item.opened_on,
+            action=Edit.Action.IMPORT,
+            comment="导入",
+            keep_time=True,
+        )
+    except publishing.Refused as refused:
+        raise ImportFailed([f"{item.place}：{refused}请重新导入。"]) from None
 
 
 # --- reading the file ----------------------------------------------------------------------
@@ -209,6 +231,9 @@ def plan(raw_items):
     existing = {
         a.import_key: a for a in Article.objects.with_places().filter(import_key__in=lookup)
     }
+    for article in existing.values():
+        # Compared with the newest version: a working version an import made is not made again.
+        versions.open_latest(article)
     places = _Places()
     outcome = Outcome()
     for position, raw in enumerate(raw_items, 1):
@@ -322,7 +347,10 @@ def _check(position, raw, places, existing):
         for name in sorted(problems, key=lambda n: order.index(n) if n in order else len(order))
         for m in problems[name]
     ]
-    return (None if messages else Item(position, key, article, changed)), messages
+    item = Item(
+        position, key, article, changed, opened_on=article.edit_version if article.pk else None
+    )
+    return (None if messages else item), messages
 
 
 def _label(name):

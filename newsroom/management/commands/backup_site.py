@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from news import backup
+from newsroom import backup
 
 
 class Command(BaseCommand):

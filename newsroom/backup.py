@@ -7,6 +7,11 @@
     manifest.json   when, from which schema (applied migrations), rows per model, and every
                     other member's size and SHA-256
 
+Every installed app's models are dumped, so the editors' versions come along: reversion's
+Revision and Version rows (each article's versions, with who, when and the 修改说明) and
+newsroom's Edit rows (version numbers, working or live), and the photo files they name, which
+stay under MEDIA_ROOT while a version names them.
+
 Left out on purpose, because they are made again: content types and permissions (`flush`
 recreates them; the dump names them by natural key), sessions (a restore logs everyone out) and
 the search index (rebuilt after loading). Primary keys are kept, natural primary keys are not
@@ -45,8 +50,8 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.timezone import is_aware
 
-from . import search
-from .text import quoted, validate_plain_text
+from news import search
+from news.text import quoted, validate_plain_text
 
 FORMAT_VERSION = 1
 PREFIX = "pingcheng-backup-"
@@ -70,12 +75,12 @@ class BackupError(Exception):
 
 
 def describe(manifest):
-    """稿件 8 篇，账号 2 个，图片等文件 14 个"""
+    """稿件 8 篇（版本 12 个），账号 2 个，图片等文件 14 个"""
     counts = manifest["counts"]
     media = [f for f in manifest["files"] if f["path"].startswith(f"{MEDIA}/")]
     return (
-        f"稿件 {counts.get('news.article', 0)} 篇，账号 {counts.get('auth.user', 0)} 个，"
-        f"图片等文件 {len(media)} 个"
+        f"稿件 {counts.get('news.article', 0)} 篇（版本 {counts.get('reversion.version', 0)} 个），"
+        f"账号 {counts.get('auth.user', 0)} 个，图片等文件 {len(media)} 个"
     )
 
 
@@ -429,8 +434,8 @@ def _load_database(dump, manifest):
 def _search_index_paused():
     """Loading does not index each article (news.signals does on every save); the index is
     rebuilt once afterwards instead."""
-    from . import signals
-    from .models import Article
+    from news import signals
+    from news.models import Article
 
     post_save.disconnect(signals.index_article, sender=Article)
     try:

@@ -1,0 +1,207 @@
+from functools import partial
+
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from django.urls import path
+from django.utils.html import format_html
+
+from news import images
+from news.models import Article, Community, Reporter, Street
+
+from . import publishing, versions, views
+from .copycheck import copy_warnings
+from .forms import ArticleAdminForm
+from .models import Edit
+
+
+class CommunityInline(admin.TabularInline):
+    model = Community
+    extra = 1
+    fields = ["name", "slug"]
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    inlines = [CommunityInline]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "street", "slug"]
+    list_filter = ["street"]
+    list_select_related = ["street"]
+    search_fields = ["name", "slug", "street__name"]
+    autocomplete_fields = ["street"]
+
+
+@admin.register(Reporter)
+class ReporterAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    """Articles. Every save goes through newsroom.publishing: it keeps a version, refuses a
+    save from an older version, and turns a change to a published item into a working version
+    that goes public only when it is published (发布修改, or the list's 发布 action)."""
+
+    form = ArticleAdminForm
+    change_form_template = "newsroom/article_change_form.html"
+    list_display = [
+        "headline",
+        "street",
+        "community",
+        "reporter",
+        "state",
+        "is_lead",
+        "published_at",
+        "preview_link",
+    ]
+    list_display_links = ["headline"]
+    list_filter = ["status", "is_lead", "street", "reporter"]
+    list_select_related = ["street", "community", "reporter"]
+    # Names too: an editor looks for 杨翠叶's items or everything from 永安里社区.
+    search_fields = [
+        "headline", "kicker", "subtitle", "body",
+        "reporter__name", "street__name", "community__name",
+    ]  # fmt: skip
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["reporter", "street"]  # 社区: grouped by street (forms.py)
+    readonly_fields = ["photo_thumbnail", "preview_link", "created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["kicker", "headline", "subtitle"]}),
+        ("署名与地点", {"fields": ["dateline", "reporter", "street", "community"]}),
+        ("正文", {"fields": ["body"]}),
+        (
+            "图片",
+            {"fields": ["photo_thumbnail", "photo", "photo_caption", "photo_alt", "photo_credit"]},
+        ),
+        (
+            "发布",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "is_lead",
+                    "preview_link",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        ("修改说明", {"fields": ["comment"]}),
+    ]
+
+    class Media:
+        js = ["newsroom/headline_count.js"]
+
+    def get_queryset(self, request):
+        # Whether the newest version is a working one, in the list's own query (no query per row).
+        newest = Edit.objects.filter(article=OuterRef("pk")).order_by("-number")
+        return (
+            super().get_queryset(request).annotate(pending=Subquery(newest.values("working")[:1]))
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_object(self, request, object_id, from_field=None):
+        """The form opens on the newest version: a published item's working version, if any."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.newest_version = versions.open_latest(article)
+        return article
+
+    def has_publish_permission(self, request):
+        return publishing.may_publish(request.user)
+
+    @admin.display(description="状态", ordering="status")
+    def state(self, obj):
+        if obj.status == Article.Status.PUBLISHED and getattr(obj, "pending", False):
+            return "已发布，有未发布的修改"
+        return obj.get_status_display()
+
+    @admin.display(description="现在的图片")
+    def photo_thumbnail(self, obj):
+        if not obj.photo:
+            return "没有图片"
+        small = images.rendition_name(
+            obj.photo.name, images.rendition_widths(obj.photo_width)[0], "jpg"
+        )
+        return format_html(
+            '<img src="{}" alt="{}" class="photo-thumbnail" width="240">',
+            obj.photo.storage.url(small),
+            obj.photo_alt or "（没有替代文字）",
+        )
+
+    @admin.display(description="预览")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "保存后可预览"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">在网站上查看</a>', obj.get_absolute_url()
+        )
+
+    def save_model(self, request, obj, form, change):
+        saved = publishing.save(
+            obj,
+            user=request.user,
+            opened_on=form.based_on if change else None,
+            comment=form.cleaned_data.get("comment", ""),
+            keep_time="published_at" in form.changed_data,
+        )
+        if saved.working:
+            messages.info(
+                request,
+                f"修改已保存为第 {saved.number} 版，还没有发布：读者看到的仍是已发布的内容。"
+                "请有发布权限的编辑在稿件页上点“发布这些修改”。",
+            )
+        for warning in copy_warnings(obj):
+            messages.warning(request, warning)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(views.change_form_context(request, obj, context["adminform"].form))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(partial(view, model_admin=self))
+
+        return [
+            path("<path:object_id>/compare/", wrap(views.compare), name="news_article_compare"),
+            path(
+                "<path:object_id>/revert/<int:version_id>/",
+                wrap(views.revert),
+                name="news_article_revert",
+            ),
+            path("<path:object_id>/publish/", wrap(views.publish), name="news_article_publish"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="发布所选稿件（发布时间已过的改为现在）", permissions=["publish"])
+    def publish(self, request, queryset):
+        """Drafts go out; a published item with a working version gets it published."""
+        count = 0
+        for article in queryset:
+            if publishing.publish(article.pk, user=request.user, comment="批量操作：发布"):
+                self.log_change(request, article, "批量操作：发布")
+                count += 1
+        self.message_user(
+            request, f"已发布 {count} 篇稿件。定时的稿件将在设定时间出现。", messages.SUCCESS
+        )
+
+    @admin.action(description="撤回所选稿件（改为草稿）", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset:
+            if publishing.take_down(article.pk, user=request.user, comment="批量操作：撤回为草稿"):
+                self.log_change(request, article, "批量操作：撤回为草稿")
+                count += 1
+        self.message_user(request, f"已撤回 {count} 篇稿件，读者不再能看到。", messages.SUCCESS)

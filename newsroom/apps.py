@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    """The editors' side: admin, versions, checks, import, backup and editor commands. It uses
+    `news`; `news` never imports it (tests/newsroom/test_layout.py)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "newsroom"
+    verbose_name = "编辑部"
+
+    def ready(self):
+        from news import images
+
+        from . import (
+            signals,  # noqa: F401  (connects the receivers)
+            versions,
+        )
+
+        versions.register()
+        # A replaced photo stays on disk while a version names it, so a revert can bring it back.
+        if versions.names_photo not in images.PHOTO_KEEPERS:
+            images.PHOTO_KEEPERS.append(versions.names_photo)
