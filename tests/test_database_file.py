@@ -161,14 +161,18 @@ class Site:
         return (*answer, self.worker_of_last_request())
 
     def save_headline(self, article, headline):
-        """An editor's save in the admin (every field as it was, a new headline)."""
+        """An editor's save in the admin (every field as it was, a new headline), then the
+        publishing of that working version, so that readers see it. (The form's version number
+        comes from the template database: each test saves an item once.)"""
         with sqlite3.connect(f"file:{self.template}?mode=ro", uri=True) as db:
             row = db.execute(
                 "SELECT kicker, subtitle, dateline, reporter_id, street_id, community_id, body,"
-                " photo_caption, status, published_at FROM news_article WHERE id = ?",
+                " photo_caption, status, published_at, edit_version FROM news_article"
+                " WHERE id = ?",
                 (article,),
             ).fetchone()
-        kicker, subtitle, dateline, reporter, street, community, body, caption, status, at = row
+        kicker, subtitle, dateline, reporter, street, community, body, caption, state, at = row[:10]
+        opened_on = row[10]
         when = re.match(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)", at)  # (UTC: a shift is fine)
         fields = {
             "kicker": kicker,
@@ -182,11 +186,17 @@ class Site:
             "photo_caption": caption,
             "photo_alt": "",
             "photo_credit": "",
-            "status": status,
+            "status": state,
             "published_at_0": when[1],
             "published_at_1": when[2],
+            "opened_on": opened_on,
         }
         status, _, page, _ = self.post(f"/admin/news/article/{article}/change/", fields)
+        if status != 302 or state != "published":
+            return status, page
+        publish = f"/admin/news/article/{article}/publish/"
+        version = re.search(r'name="version" value="(\d+)"', self.get(publish, self.editor)[2])
+        status, _, page, _ = self.post(publish, {"version": version[1]})
         return status, page
 
 
