@@ -1,4 +1,5 @@
-"""字号 and 长者模式 without JavaScript: links that set a cookie, pages that render the choice."""
+"""字号, 长者模式, 特大鼠标 and 十字线 without JavaScript: links that set a cookie, pages that
+render the choice, and a page cache that keeps each combination apart."""
 
 import re
 
