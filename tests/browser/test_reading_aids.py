@@ -53,6 +53,7 @@ def test_reading_guide_follows_the_mouse_and_the_keyboard(page, site, screenshot
     expect(page.locator(".guide-line")).to_have_count(0)  # nothing until it is chosen
     choose(page, "十字线", "开")
     expect(page.locator("html")).to_contain_class("guide-on")
+    expect(page.locator("html")).to_contain_class("guide-js")  # its script is running
     across, down = page.locator(".guide-across"), page.locator(".guide-down")
     expect(across).to_be_hidden()  # no pointer over the page yet
     page.mouse.move(300, 400)
