@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint serve-setup clean bench bench-corpus check-deploy backup restore
+.PHONY: run test lint serve-setup clean bench bench-corpus lighthouse check-deploy backup restore
 
 # The runtime venv; reinstalled when requirements change.
 $(VENV)/.run-installed: requirements.txt
@@ -46,6 +46,10 @@ bench: bench-corpus
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/serve_bench.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/load.py
 	$(BIN)/python bench/photo_bytes.py
+
+# Lighthouse 12.2.3 (npm, into bench/out) on four page types with the system Chromium.
+lighthouse: $(VENV)/.dev-installed
+	$(BIN)/python bench/lighthouse.py
 
 # `manage.py check --deploy` with the production settings the README documents.
 check-deploy: $(VENV)/.run-installed

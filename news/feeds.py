@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from . import images
@@ -216,10 +216,28 @@ class ReporterFeed(ArticleFeed):
         return articles.filter(reporter=reporter)
 
 
-class AtomMixin:
-    """The same feed as Atom 1.0: identical items, another format for readers that prefer it."""
+class Atom1FeedWithContent(Atom1Feed):
+    """Atom 1.0 with the full text where RFC 4287 puts it, `<content type="html">`, so that
+    `<summary>` can be what its name says. (Django's Atom writer has no content element.)"""
 
-    feed_type = Atom1Feed
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content") is not None:
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class AtomMixin:
+    """The same feed as Atom 1.0, for readers that prefer it: the same items, the full text in
+    `<content>` and the opening sentence (the page's description) in `<summary>`."""
+
+    feed_type = Atom1FeedWithContent
+
+    def item_description(self, article):
+        # Written as type="html", so the plain sentence is escaped once for HTML here.
+        return escape(article.summary)
+
+    def item_extra_kwargs(self, article):
+        return {"content": ArticleFeed.item_description(self, article)}
 
 
 class DistrictAtomFeed(AtomMixin, DistrictFeed):

@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -15,6 +16,9 @@ DISTRICT_CHAIN = [
     ("City", "大同市"),
     ("State", "山西省"),
 ]
+# The site's own raster images (made by tools/brand_images.py): path under static/, size.
+LOGO = ("img/logo.png", 512, 512)
+SITE_IMAGE = ("img/og-image.png", 1200, 630)
 
 
 def canonical_url(request):
@@ -30,8 +34,23 @@ def canonical_url(request):
     return url
 
 
+def absolute_static(request, path):
+    """A static file's absolute URL (just its path for a forged Host, as canonical_url)."""
+    try:
+        return request.build_absolute_uri(static(path))
+    except DisallowedHost:
+        return static(path)
+
+
 def context(request):
-    return {"canonical_url": canonical_url(request), "site_name": settings.SITE_NAME}
+    """Every page: its canonical URL, and the site's own image for link previews (og:image),
+    which an article with a photo replaces with its photo."""
+    path, width, height = SITE_IMAGE
+    return {
+        "canonical_url": canonical_url(request),
+        "site_name": settings.SITE_NAME,
+        "site_image": {"url": absolute_static(request, path), "width": width, "height": height},
+    }
 
 
 def photo_url(request, article):
@@ -51,6 +70,22 @@ def place_chain(article):
     return place
 
 
+def publisher(request):
+    """The site as a schema.org NewsMediaOrganization, with its logo."""
+    path, width, height = LOGO
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": request.build_absolute_uri("/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute_static(request, path),
+            "width": width,
+            "height": height,
+        },
+    }
+
+
 def news_article(request, article):
     """The schema.org NewsArticle for `article`, as a dict."""
     data = {
@@ -68,11 +103,7 @@ def news_article(request, article):
             "name": article.reporter.name,
             "url": request.build_absolute_uri(article.reporter.get_absolute_url()),
         },
-        "publisher": {
-            "@type": "NewsMediaOrganization",
-            "name": settings.SITE_NAME,
-            "url": request.build_absolute_uri("/"),
-        },
+        "publisher": publisher(request),
         "contentLocation": place_chain(article),
     }
     if article.kicker:

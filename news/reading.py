@@ -1,35 +1,57 @@
-"""Reading preferences that work without JavaScript: 字号 (text size) and 长者模式 (high contrast).
+"""Reading preferences that work without JavaScript: 字号 (text size), 长者模式 (high contrast,
+larger text and tap targets), and for computer users 特大鼠标 (an extra-large pointer) and 十字线
+(a reading guide that follows the pointer).
 
 A plain link (/prefs/?size=large&next=…) sets a cookie and comes back; the server renders the
-choice as classes on <html>, so nothing depends on scripts. Pages differ by these cookies, so
-every response says `Vary: Cookie`, and the page cache keys on the choice (see `variant`).
+choice as classes on <html>, so nothing depends on scripts (the guide's lines need a small
+script; without it the guide underlines the paragraph under the pointer, in CSS). Pages differ
+by these cookies, so every response says `Vary: Cookie`, and the page cache keys on the choices
+(see `variant`; deploy/nginx.conf keys on the same cookie names and values).
 """
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-SIZES = {"small": "小", "medium": "中", "large": "大"}
-CONTRASTS = {"normal": "关", "high": "开"}
-SIZE_COOKIE, CONTRAST_COOKIE = "pc_size", "pc_contrast"
 ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str  # the query parameter of /prefs/ and the key in request.reading
+    label: str  # what the reader sees
+    cookie: str
+    options: dict  # value → label, in the order the header shows them
+    default: str
+    computer_only: bool = False  # meaningless on a touch screen: not offered there (CSS)
+
+
+# The order is the order of the reading tools in every page's header.
+CHOICES = (
+    Choice("size", "字号", "pc_size", {"small": "小", "medium": "中", "large": "大"}, "medium"),
+    Choice("contrast", "长者模式", "pc_contrast", {"normal": "关", "high": "开"}, "normal"),
+    Choice("pointer", "特大鼠标", "pc_pointer", {"normal": "关", "large": "开"}, "normal", True),
+    Choice("guide", "十字线", "pc_guide", {"off": "关", "on": "开"}, "off", True),
+)
 
 
 def preferences(request):
     """The reader's valid choices from the cookies; anything else means the default."""
-    size = request.COOKIES.get(SIZE_COOKIE)
-    contrast = request.COOKIES.get(CONTRAST_COOKIE)
-    return {
-        "size": size if size in SIZES else "medium",
-        "contrast": contrast if contrast in CONTRASTS else "normal",
-    }
+    chosen = {}
+    for choice in CHOICES:
+        value = request.COOKIES.get(choice.cookie)
+        chosen[choice.name] = value if value in choice.options else choice.default
+    return chosen
 
 
 def variant(request):
-    """A short key naming the page variant these choices produce, e.g. "large-high"."""
+    """A short key naming the page variant these choices produce, e.g.
+    "large-high-normal-off" (字号, 长者模式, 特大鼠标, 十字线)."""
     chosen = preferences(request)
-    return f"{chosen['size']}-{chosen['contrast']}"
+    return "-".join(chosen[choice.name] for choice in CHOICES)
 
 
 class ReadingPreferencesMiddleware:
@@ -46,15 +68,16 @@ class ReadingPreferencesMiddleware:
 
 def context(request):
     """Template context: the current choices and the options to offer."""
+    chosen = getattr(request, "reading", None) or preferences(request)
     return {
-        "reading": getattr(request, "reading", None) or preferences(request),
-        "reading_sizes": SIZES,
-        "reading_contrasts": CONTRASTS,
+        "reading": chosen,
+        "reading_tools": [(choice, chosen[choice.name]) for choice in CHOICES],
     }
 
 
 def set_preferences(request):
-    """GET /prefs/?size=…&contrast=…&next=/path — remember the choice, go back to the page."""
+    """GET /prefs/?size=…&contrast=…&pointer=…&guide=…&next=/path — remember the choices, go
+    back to the page."""
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -62,14 +85,11 @@ def set_preferences(request):
         target = "/"
     response = HttpResponseRedirect(target)
     response["X-Robots-Tag"] = "noindex"
-    for name, cookie, allowed in (
-        ("size", SIZE_COOKIE, SIZES),
-        ("contrast", CONTRAST_COOKIE, CONTRASTS),
-    ):
-        value = request.GET.get(name)
-        if value in allowed:
+    for choice in CHOICES:
+        value = request.GET.get(choice.name)
+        if value in choice.options:
             response.set_cookie(
-                cookie,
+                choice.cookie,
                 value,
                 max_age=ONE_YEAR,
                 samesite="Lax",

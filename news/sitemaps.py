@@ -55,12 +55,12 @@ SITEMAPS = {
 
 @require_GET
 def robots_txt(request):
-    """Keep crawlers out of the admin and of pages that only echo what they were asked (search,
-    display preferences), and point them at the sitemap."""
+    """Keep crawlers out of the admin and of the display-preference links, and point them at the
+    sitemap. Search is not disallowed: its pages say `noindex`, and a crawler that may not fetch
+    a page never reads that, so a disallowed result page could still be listed from links."""
     lines = [
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",  # follows settings.ADMIN_URL
-        f"Disallow: {reverse('news:search')}",
         f"Disallow: {reverse('news:set_preferences')}",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

@@ -57,7 +57,8 @@ def test_bulletin_week_shows_headlines_summaries_and_qr_codes(client, bulletin):
     response = digest(client)
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="zh-Hans">' in html
+    # Chinese, and on screen in the reader's 字号 and 长者模式 like every page.
+    assert '<html lang="zh-Hans" class="size-medium contrast-normal">' in html
     assert html.count("<h1") == 1
     assert "<h1>平城社区新闻 · 迎宾街道 · 2022年第39周</h1>" in html
     assert '>2022年9月26日</time>—<time datetime="2022-10-02">10月2日</time>' in html

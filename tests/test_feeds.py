@@ -95,10 +95,12 @@ def test_entry_carries_full_text_author_dates_and_places(client, bulletin, kind)
     article = Article.objects.get(headline="清理枯树 保障出行")
     parsed = read(client, feed_url("street_feed", {"street": "yingbin"}, kind))
     entry = next(e for e in parsed.entries if e.title == article.headline)
-    # The whole body, opened by the dateline as on the article page.
+    # The whole body, opened by the dateline as on the article page: RSS's description, Atom's
+    # <content type="html"> (its <summary> is the opening sentence, test_atom_summary_…).
     first, *rest = article.paragraphs
-    assert rest and "将枯树枝清理干净" in entry.summary
-    assert entry.summary == f"<p>本报讯（记者 郑林）{first}</p>" + "".join(
+    text = full_text(entry, kind)
+    assert rest and "将枯树枝清理干净" in text
+    assert text == f"<p>本报讯（记者 郑林）{first}</p>" + "".join(
         f"<p>{paragraph}</p>" for paragraph in rest
     )
     assert entry.author == "郑林"
@@ -110,6 +112,32 @@ def test_entry_carries_full_text_author_dates_and_places(client, bulletin, kind)
     assert entry.published in ("Fri, 30 Sep 2022 08:00:00 +0800", "2022-09-30T08:00:00+08:00")
     assert tuple(entry.published_parsed[:6]) == (2022, 9, 30, 0, 0, 0)
     assert [tag.term for tag in entry.tags] == ["迎宾街道", "北馨园社区"]
+
+
+def full_text(entry, kind):
+    if kind == "rss":
+        return entry.summary
+    [content] = entry.content
+    assert content.type == "text/html"
+    return content.value
+
+
+def test_atom_summary_is_the_opening_sentence_and_the_full_text_is_its_content(client, bulletin):
+    article = Article.objects.get(headline="清理枯树 保障出行")
+    response = client.get(feed_url("feed", {}, "atom"))
+    root = ET.fromstring(response.content)  # noqa: S314 -- our own output, not untrusted input
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = next(
+        e for e in root.iter(atom + "entry") if e.findtext(atom + "title") == article.headline
+    )
+    summary, content = entry.find(atom + "summary"), entry.find(atom + "content")
+    assert summary.text == article.summary
+    assert summary.text.startswith("小区枯树存在坠落风险") and "<p>" not in summary.text
+    assert content.get("type") == "html"
+    assert content.text.startswith("<p>本报讯（记者 郑林）") and content.text.count("<p>") == len(
+        article.paragraphs
+    )
+    assert len(summary.text) < len(content.text) / 2
 
 
 def test_kicker_comes_above_the_body(client, bulletin):
@@ -174,17 +202,21 @@ def test_markup_in_text_is_escaped(client, make_article):
         response = client.get(feed_url("feed", {}, kind))
         entry = feedparser.parse(response.content).entries[0]
         assert entry.title == "<b>标题</b> & 1 < 2"  # the literal text, not markup
-        # The description is HTML in which the stored text appears only as text.
+        # The full text is HTML in which the stored text appears only as text.
         root = ET.fromstring(response.content)  # noqa: S314 -- our own output, not untrusted input
-        html = root.findtext(DESCRIPTION[kind])
+        html = root.findtext(FULL_TEXT[kind])
         assert "<script>" not in html and "<img" not in html and "<i>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;第一段。" in html
         assert "<p><strong>&lt;i&gt;引题&lt;/i&gt;</strong></p>" in html
+    # Atom's summary is HTML too (type="html"): the sentence is escaped as text there as well.
+    atom = feedparser.parse(client.get(feed_url("feed", {}, "atom")).content).entries[0]
+    assert atom.summary_detail.type == "text/html"
+    assert atom.summary.startswith("&lt;script&gt;alert(1)&lt;/script&gt;第一段。")
 
 
-DESCRIPTION = {
+FULL_TEXT = {
     "rss": "channel/item/description",
-    "atom": "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary",
+    "atom": "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content",
 }
 
 

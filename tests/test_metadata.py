@@ -74,6 +74,12 @@ def test_json_ld_news_article_with_author_publisher_dates_and_place_chain(client
         "url": "http://testserver/reporters/zheng-lin/",
     }
     assert data["publisher"]["name"] == "平城社区新闻"
+    assert data["publisher"]["logo"] == {
+        "@type": "ImageObject",
+        "url": "http://testserver/static/img/logo.png",
+        "width": 512,
+        "height": 512,
+    }
     assert data["datePublished"].startswith("2022-09-30T08:00:00+08:00")
     chain, place = [], data["contentLocation"]
     while place:
@@ -110,7 +116,33 @@ def test_article_with_photo_has_og_image_and_json_ld_image(client, make_article)
     image = meta(html, "property", "og:image")
     assert image.startswith("http://testserver/media/renditions/") and image.endswith(".jpg")
     assert json_ld(html)["image"] == [image]
+    assert html.count('property="og:image"') == 1  # the photo replaces the site's image
+    assert meta(html, "property", "og:image:alt") == "居民在广场上"
     assert client.get(image.replace("http://testserver", "")).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/news/1/", "/streets/yingbin/", "/search/?q=社区"])
+def test_pages_without_a_photo_show_the_sites_own_image_when_shared(client, bulletin, url):
+    html = client.get(url).content.decode()
+    assert meta(html, "property", "og:image") == "http://testserver/static/img/og-image.png"
+    assert meta(html, "property", "og:image:width") == "1200"
+    assert meta(html, "property", "og:image:height") == "630"
+    assert meta(html, "property", "og:image:alt") == "平城社区新闻：山西省大同市平城区"
+    assert html.count('property="og:image"') == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("logo.png", (512, 512)), ("og-image.png", (1200, 630))]
+)
+def test_the_sites_own_images_are_real_pngs_of_their_stated_size(client, name, size):
+    from io import BytesIO
+
+    from PIL import Image
+
+    response = client.get(f"/static/img/{name}")
+    assert response.status_code == 200
+    with Image.open(BytesIO(b"".join(response.streaming_content))) as image:
+        assert image.format == "PNG" and image.size == size
 
 
 def test_article_offers_a_qr_code_and_a_copy_link_that_works_without_javascript(client, bulletin):

@@ -1,4 +1,7 @@
-"""字号 and 长者模式 without JavaScript: links that set a cookie, pages that render the choice."""
+"""字号, 长者模式, 特大鼠标 and 十字线 without JavaScript: links that set a cookie, pages that
+render the choice, and a page cache that keeps each combination apart."""
+
+import re
 
 import pytest
 
@@ -45,3 +48,84 @@ def test_unknown_values_are_ignored(client, bulletin):
 
 def test_pages_vary_on_cookie(client, bulletin):
     assert "Cookie" in client.get("/news/2/")["Vary"]
+
+
+def test_large_pointer_and_reading_guide_are_remembered_like_the_others(client, bulletin):
+    response = client.get("/prefs/", {"pointer": "large", "guide": "on", "next": "/news/2/"})
+    assert response.status_code == 302 and response["Location"] == "/news/2/"
+    for name, value in (("pc_pointer", "large"), ("pc_guide", "on")):
+        cookie = response.cookies[name]
+        assert cookie.value == value and cookie["httponly"] and cookie["samesite"] == "Lax"
+    html = client.get("/news/2/").content.decode()
+    assert (
+        '<html lang="zh-Hans" class="size-medium contrast-normal pointer-large guide-on">' in html
+    )
+    assert 'aria-current="true"><span class="visually-hidden">特大鼠标</span>开</a>' in html
+    assert 'aria-current="true"><span class="visually-hidden">十字线</span>开</a>' in html
+    assert '<script src="/static/js/guide.js" defer></script>' in html
+    # Turned off again: the classes and the guide's script are gone.
+    client.get("/prefs/", {"pointer": "normal", "guide": "off", "next": "/"})
+    html = client.get("/news/2/").content.decode()
+    assert '<html lang="zh-Hans" class="size-medium contrast-normal">' in html
+    assert "guide.js" not in html
+
+
+def test_every_page_offers_the_four_reading_choices_in_order(client, bulletin):
+    html = client.get("/streets/").content.decode()
+    labels = re.findall(r'<span class="reading-label" id="(\w+)-label">([^<]+)</span>', html)
+    assert labels == [
+        ("size", "字号"),
+        ("contrast", "长者模式"),
+        ("pointer", "特大鼠标"),
+        ("guide", "十字线"),
+    ]
+    for query in ("size=small", "size=medium", "size=large", "contrast=high", "pointer=large"):
+        assert f"/prefs/?{query}&amp;next=/streets/" in html
+    assert "/prefs/?guide=on&amp;next=/streets/" in html
+    # Without a choice the defaults are marked: 中, and 关 for the other three.
+    current = re.findall(
+        r'aria-current="true"><span class="visually-hidden">(\w+)</span>(\w)', html
+    )
+    assert current == [("字号", "中"), ("长者模式", "关"), ("特大鼠标", "关"), ("十字线", "关")]
+
+
+def test_unknown_pointer_and_guide_values_are_ignored(client, bulletin):
+    response = client.get("/prefs/", {"pointer": "huge", "guide": "1", "next": "/"})
+    assert "pc_pointer" not in response.cookies and "pc_guide" not in response.cookies
+    client.cookies["pc_pointer"] = "<b>huge</b>"
+    client.cookies["pc_guide"] = "ON"
+    assert 'class="size-medium contrast-normal">' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("cookies", "expected"),
+    [
+        ({}, "medium-normal-normal-off"),
+        ({"pc_size": "large", "pc_contrast": "high"}, "large-high-normal-off"),
+        ({"pc_pointer": "large"}, "medium-normal-large-off"),
+        ({"pc_guide": "on", "pc_size": "small"}, "small-normal-normal-on"),
+        ({"pc_pointer": "giant", "pc_guide": "yes"}, "medium-normal-normal-off"),
+    ],
+)
+def test_the_page_variant_names_every_choice(rf, cookies, expected):
+    from news import reading
+
+    request = rf.get("/")
+    request.COOKIES.update(cookies)
+    assert reading.variant(request) == expected
+
+
+def test_the_page_cache_keeps_each_pointer_and_guide_choice_apart(client, bulletin, settings):
+    settings.PAGE_CACHE = True
+    plain = client.get("/news/3/")
+    assert plain["X-Page-Cache"] == "miss"
+    client.cookies["pc_pointer"] = "large"
+    large = client.get("/news/3/")
+    assert large["X-Page-Cache"] == "miss" and "pointer-large" in large.content.decode()
+    client.cookies["pc_guide"] = "on"
+    guided = client.get("/news/3/")
+    assert guided["X-Page-Cache"] == "miss" and "guide.js" in guided.content.decode()
+    assert client.get("/news/3/")["X-Page-Cache"] == "hit"
+    del client.cookies["pc_pointer"], client.cookies["pc_guide"]
+    again = client.get("/news/3/")
+    assert again["X-Page-Cache"] == "hit" and "pointer-large" not in again.content.decode()

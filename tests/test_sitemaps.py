@@ -80,9 +80,24 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     assert lines[0] == "User-agent: *"
     assert f"Disallow: {reverse('admin:index')}" in lines
     assert "Disallow: /admin/" in lines  # ADMIN_URL's default
-    assert "Disallow: /search/" in lines and "Disallow: /prefs/" in lines
+    assert "Disallow: /prefs/" in lines
+    # Search may be fetched, so that crawlers read its noindex (a disallowed page can still be
+    # listed from links to it, since its noindex is never seen).
+    assert not any(line.startswith("Disallow: /search") for line in lines)
     assert f"Sitemap: {ORIGIN}/sitemap.xml" in lines
     assert "Disallow: /" not in lines  # the site itself stays open
+
+
+def test_search_pages_may_be_crawled_but_are_never_indexed(client, bulletin):
+    from urllib.robotparser import RobotFileParser
+
+    robots = RobotFileParser()
+    robots.parse(client.get("/robots.txt").content.decode().splitlines())
+    assert robots.can_fetch("Baiduspider", "http://testserver/search/?q=社区")
+    assert not robots.can_fetch("Baiduspider", "http://testserver/prefs/?size=large")
+    for url in ("/search/", "/search/?q=社区", "/search/?q=没有的词"):
+        html = client.get(url).content.decode()
+        assert '<meta name="robots" content="noindex, follow">' in html, url
 
 
 def test_robots_txt_follows_the_request_host_and_scheme(client, db, settings):

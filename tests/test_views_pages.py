@@ -56,11 +56,28 @@ def test_article_page_shows_the_whole_item(client, bulletin):
     assert "/reporters/zheng-lin/" in html
 
 
-def test_lead_article_page_has_kicker_and_captioned_placeholder(client, bulletin):
-    html = client.get("/news/1/").content.decode()
-    assert '<p class="kicker">平城区社工总站开展培训建立督导体系</p>' in html
-    assert "<figcaption>高敏与儿童交流</figcaption>" in html
-    assert "原版面配图未收录" in html
+def test_lead_article_keeps_the_missing_photos_caption_without_an_empty_box(client, bulletin):
+    for url in ("/news/1/", "/"):
+        html = client.get(url).content.decode()
+        assert '<p class="kicker">平城区社工总站开展培训建立督导体系</p>' in html
+        assert "<figcaption>高敏与儿童交流</figcaption>" in html
+        assert '<p class="photo-missing-note">（原版面配图未收录）</p>' in html
+        assert "photo-placeholder" not in html  # the large empty grey box is gone
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/news/1/", "/streets/yingbin/", "/streets/yingbin/yonganli/", "/reporters/zheng-lin/"],
+)
+def test_link_rows_are_lists_and_no_template_comment_shows(client, bulletin, url):
+    html = client.get(url).content.decode()
+    footer = html[html.index('<footer class="site-footer">') :]
+    assert '<nav aria-label="网站链接">' in footer and '<ul class="link-row">' in footer
+    assert footer.count("<li><a href=") == 4 and "</a> · <a" not in footer
+    assert "{#" not in html and "#}" not in html
+    if url.startswith("/streets/") or url.startswith("/reporters/"):
+        row = html[html.index('<section class="subscribe"') :]
+        assert '<ul class="link-row">' in row and "</a> · <a" not in row
 
 
 def test_article_previous_and_next_follow_the_listing_order(client, bulletin):
