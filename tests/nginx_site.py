@@ -51,9 +51,11 @@ class Reply:
 
     @property
     def classes(self):
-        """The reading-choice classes on <html>, e.g. "size-large contrast-high"."""
+        """The reading-choice classes on <html>, e.g. "size-large contrast-high pointer-large"."""
         found = re.search(r'<html lang="zh-Hans" class="([^"]*)"', self.html).group(1).split()
-        return " ".join(c for c in found if c.startswith(("size-", "contrast-")))
+        return " ".join(
+            c for c in found if c.startswith(("size-", "contrast-", "pointer-", "guide-"))
+        )
 
 
 @dataclass

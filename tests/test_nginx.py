@@ -156,6 +156,12 @@ READERS = [
     ("pc_contrast=high", "size-medium contrast-high"),
     ("pc_size=small; pc_contrast=high", "size-small contrast-high"),
     ("pc_size=large; pc_contrast=high", "size-large contrast-high"),
+    ("pc_pointer=large", "size-medium contrast-normal pointer-large"),
+    ("pc_guide=on", "size-medium contrast-normal guide-on"),
+    (
+        "pc_size=large; pc_pointer=large; pc_guide=on",
+        "size-large contrast-normal pointer-large guide-on",
+    ),
 ]
 VALID = {classes for _, classes in READERS}
 ODD = [
@@ -187,13 +193,11 @@ def recipe_map(cookie):
 
 
 def test_the_recipe_reads_the_choices_as_django_does():
-    """The recipe knows exactly the values news/reading.py knows, with the same defaults."""
+    """The recipe knows exactly the cookies and values news/reading.py knows, with the same
+    defaults."""
     default = reading.preferences(RequestFactory().get("/"))
-    assert recipe_map("pc_size") == (set(reading.SIZES), default["size"])
-    assert recipe_map("pc_contrast") == (set(reading.CONTRASTS), default["contrast"])
-    # Keyed ahead of the pages that read them (the 指针 and 引导 choices to come):
-    assert recipe_map("pc_pointer") == ({"normal", "large"}, "normal")
-    assert recipe_map("pc_guide") == ({"off", "on"}, "off")
+    for choice in reading.CHOICES:
+        assert recipe_map(choice.cookie) == (set(choice.options), default[choice.name])
 
 
 @pytest.mark.parametrize("cookie, expected", ODD)
@@ -217,8 +221,8 @@ def test_odd_cookies_never_switch_reading_choices_for_others(site, cookie, expec
     "choice", ["pc_size=small", "pc_contrast=high", "pc_pointer=large", "pc_guide=on"]
 )
 def test_each_valid_choice_has_its_own_entry_and_nonsense_shares_the_default(site, choice):
-    """pc_pointer and pc_guide are keyed ahead of the pages that read them. A key never stored
-    answers MISS however late it is asked; one that was stored never does."""
+    """Every choice has entries of its own. A key never stored answers MISS however late it is
+    asked; one that was stored never does."""
     path = fresh()
     assert site.get(path).cache == "MISS"  # the default entry, alone in the cache
     name = choice.split("=")[0]
