@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils import timezone
+
 SENTENCE_END = re.compile(r"[。！？]+[”’」』）]*")
 DANGLING = " ，、；：“‘「『（《,;:"
 
@@ -16,3 +18,17 @@ def opening_sentence(text, limit):
     if len(sentence) > limit:
         sentence = sentence[:limit].rstrip(DANGLING) + "……"
     return sentence
+
+
+def chinese_date(moment):
+    """2022年10月3日, the day in Beijing time."""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def short_datetime(moment, now=None):
+    """10月8日 09:00 in Beijing time, with the year (2023年10月8日 09:00) when it is not this
+    year's: the times of the admin's state labels and form errors."""
+    local, today = timezone.localtime(moment), timezone.localtime(now or timezone.now())
+    year = f"{local.year}年" if local.year != today.year else ""
+    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
