@@ -155,9 +155,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
-# Single-machine default: Django serves uploaded photos itself. Behind a proxy that serves
-# /media/ directly (or with shared object storage), set DJANGO_SERVE_MEDIA=0.
+# Single-machine default: Django serves uploaded photos itself, only those of items the public
+# can see (news/media.py). Behind nginx, DJANGO_MEDIA_ACCEL_REDIRECT=/internal-media/ keeps the
+# check in Django and lets nginx send the file (deploy/nginx.conf). DJANGO_SERVE_MEDIA=0 leaves
+# /media/ to a proxy or object storage entirely: then a taken-down item's photos stay online.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+MEDIA_ACCEL_REDIRECT = os.environ.get("DJANGO_MEDIA_ACCEL_REDIRECT", "")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
