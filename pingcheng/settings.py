@@ -149,6 +149,9 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Our own zh_Hans strings first: where Django's Chinese catalogue leaves the admin in English
+# or with half-width punctuation (locale/zh_Hans/LC_MESSAGES/*.po, compiled .mo committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
