@@ -79,6 +79,7 @@ def test_a_file_no_item_claims_is_not_served_to_the_public(client, admin_client,
     assert client.get(settings.MEDIA_URL + stray).status_code == 404
     assert admin_client.get(settings.MEDIA_URL + stray).status_code == 200
     assert client.get("/media/renditions/2022/10/no-such-photo-480.webp").status_code == 404
+    assert admin_client.get("/media/photos/a%00b.jpg").status_code == 404  # not a 500
 
 
 def test_a_public_photo_costs_one_query(client, make_article, django_assert_num_queries):
@@ -173,7 +174,7 @@ class TestBehindNginx:
     def test_a_missing_or_escaping_path_is_our_404(self, admin_client, make_article):
         article = with_photo(make_article)
         admin_client.raise_request_exception = False
-        for path in ("photos/2022/10/gone.jpg", "photos/../../etc/passwd.jpg"):
+        for path in ("photos/2022/10/gone.jpg", "photos/../../etc/passwd.jpg", "a%00b.jpg"):
             response = admin_client.get(settings.MEDIA_URL + path)
             assert response.status_code in (400, 404) and "X-Accel-Redirect" not in response
         assert article.photo.name  # the real file next to them is still served
