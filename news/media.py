@@ -50,7 +50,8 @@ def is_public(path):
 
 
 def serve_media(request, path):
-    if not path.lower().endswith(SERVED_SUFFIXES):
+    # A NUL byte can be in no stored name, and PostgreSQL refuses it in a query (a 500).
+    if not path.lower().endswith(SERVED_SUFFIXES) or "\x00" in path:
         raise Http404("不提供这种文件")
     public = is_public(path)
     if not public and not can_preview(request.user):  # editors may preview any photo
