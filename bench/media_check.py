@@ -7,7 +7,8 @@ which has real files. Median and p95 of 500 requests through Django's whole stac
 included) for one rendition, in three ways:
   (a) the file, no check: django.views.static.serve, what /media/ did before;
   (b) the file with the check (the single-machine default);
-  (c) the check alone, answered with X-Accel-Redirect (behind nginx, which then sends the file).
+  (c) the check alone, answered with X-Accel-Redirect (behind nginx, which then sends the file);
+  (d) as (c) with the page cache on, which keeps the answer until the content changes.
 Not a test: it prints figures for the README and the notes.
 """
 
@@ -111,6 +112,8 @@ def main():
     results = {label: measure(client, url) for label, url in rows.items()}
     with override_settings(MEDIA_ACCEL_REDIRECT="/internal-media/"):
         results["(c) check alone, X-Accel-Redirect"] = measure(client, f"/media/{name}")
+        with override_settings(PAGE_CACHE=True):
+            results["(d) as (c), answer kept (page cache)"] = measure(client, f"/media/{name}")
     print(f"{count:,} articles, {RUNS} requests each, in-process (ms):")
     for label, (median, p95) in results.items():
         print(f"  {label:36} median {median:.2f}  p95 {p95:.2f}")

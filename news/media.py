@@ -4,7 +4,8 @@ A photo and its renditions are public while their article is (Article.objects.pu
 a draft's, a scheduled item's or a taken-down item's files answer 404 (their URLs were in the
 feed and in og:image), until the item is public again. Logged-in editors still get them, for
 previews, marked private so that no shared cache keeps them. The lookup from a file name to its
-article is one indexed query (the article_photo index; images.photo_names_for).
+article is one indexed query (the article_photo index; images.photo_names_for), and with the
+page cache on its answer is kept until the content changes (is_public).
 
 Who sends the bytes:
 - the single-machine default (`make run`): Django itself, `django.views.static.serve`, which
@@ -17,19 +18,25 @@ Only image files are served; anything else is a 404. Every stored name is unique
 (images.photo_upload_to), so browsers may keep a public file for a year.
 """
 
+import hashlib
+import logging
 import mimetypes
 import os
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponse
 from django.utils._os import safe_join
 from django.views.static import serve
 
+from . import cache as page_cache
 from . import images
 from .models import Article
 from .views import can_preview
+
+log = logging.getLogger(__name__)
 
 SERVED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -44,9 +51,30 @@ def public_owners(names):
 
 
 def is_public(path):
-    """Does the media file at `path` belong to an item the public can see now?"""
+    """Does the media file at `path` belong to an item the public can see now?
+
+    With the page cache on, the answer is kept for the current generation (news/cache.py),
+    which ends at every save, publish, take-down and delete and at the next scheduled or
+    take-down time: exactly when an answer can change. A photo request is then one cache read,
+    no database connection."""
     names = images.photo_names_for(path)
-    return bool(names) and public_owners(names).exists()
+    if not names:
+        return False
+    generation = settings.PAGE_CACHE and page_cache.current_generation()
+    if not generation:
+        return public_owners(names).exists()
+    key = f"media-public:{generation.token}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+    try:
+        known = cache.get(key)
+    except Exception:  # a stopped cache: ask the database
+        known = None
+    if known is None:
+        known = public_owners(names).exists()
+        try:
+            cache.set(key, known, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            log.warning("cache unavailable: photo check not kept", exc_info=True)
+    return known
 
 
 def serve_media(request, path):

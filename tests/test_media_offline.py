@@ -124,6 +124,32 @@ def test_the_lookup_by_file_name_reads_the_photo_index(make_article):
     assert public_owners(names).count() == 1
 
 
+def test_with_the_page_cache_the_answer_is_kept_until_the_content_changes(
+    client,
+    settings,
+    tmp_path,
+    make_article,
+    clock,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    settings.PAGE_CACHE = True
+    settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
+    with django_capture_on_commit_callbacks(execute=True):
+        article = with_photo(make_article, unpublish_at=clock.now + timezone.timedelta(minutes=5))
+    url = urls(article)[1]
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):  # kept: no database
+        assert client.get(url).status_code == 200
+    for status, code in ((Article.Status.DRAFT, 404), (Article.Status.PUBLISHED, 200)):
+        article.status = status
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save()  # a save retires the answer at once
+        assert client.get(url).status_code == code
+    clock.forward(minutes=5)  # and so does the 下线时间, with no save
+    assert client.get(url).status_code == 404
+
+
 def test_every_rendition_name_leads_back_to_its_photo():
     for photo in ("photos/2026/11/3f2a9c0d1e4b5a6c.png", "photos/2026/11/ab-cd_x1.jpg"):
         for name in images.rendition_names(photo, 2000):
