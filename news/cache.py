@@ -55,11 +55,12 @@ class Generation:
 
 
 def _next_due():
+    """When the generation ends by the clock: the next scheduled item's time or the next
+    下线时间, whichever is first, so that an item also leaves every page at its minute."""
     from .models import Article
 
-    upcoming = Article.objects.scheduled().order_by("published_at").values_list("published_at")
-    first = upcoming.first()
-    return first[0].timestamp() if first else None
+    moment = Article.objects.next_change()
+    return moment.timestamp() if moment else None
 
 
 class SharedCacheGenerations:

@@ -1,7 +1,8 @@
 """Feeds: RSS 2.0 and Atom for the district and for each street, community and reporter, in full
 text; the /feeds/ page that lists them; OPML files that subscribe a reader to many at once.
 
-Every feed runs two queries at most (its owner, then its items with their places and reporter).
+Every feed runs three queries at most: its owner, its items with their places and reporter,
+and their 更正 notes (which end an item's text, and whose time is its updated time).
 """
 
 import copy
@@ -12,15 +13,26 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from . import images
 from .models import Article, Community, Reporter, Street
-from .text import xml_safe
+from .text import chinese_date, xml_safe
 
 FEED_LENGTH = 20
+
+
+class UpdatedRss(Rss201rev2Feed):
+    """RSS 2.0 has no element for an item's last change (Django writes only pubDate): add
+    Atom's <updated> in the atom namespace the feed already declares, which readers such as
+    feedparser read as the entry's updated time, so a corrected item shows as changed."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item["updateddate"] is not None:
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
 
 
 class ArticleFeed(Feed):
@@ -31,6 +43,7 @@ class ArticleFeed(Feed):
     """
 
     url_name = "feed"
+    feed_type = UpdatedRss
     language = "zh-cn"
     item_guid_is_permalink = True  # the article's absolute URL: stable, and a reader can open it
 
@@ -78,7 +91,7 @@ class ArticleFeed(Feed):
         return owner.get_absolute_url() if owner else reverse("news:front")
 
     def items(self, owner):
-        articles = Article.objects.published().with_places()
+        articles = Article.objects.published().with_places().with_corrections()
         return self.filter_articles(articles, owner)[:FEED_LENGTH]
 
     def item_title(self, article):
@@ -88,7 +101,8 @@ class ArticleFeed(Feed):
 
     def item_description(self, article):
         """The full text as the article page prints it: kicker and subtitle, then the body, its
-        first paragraph opened by the dateline 本报讯（记者 郑林）. Every piece is escaped."""
+        first paragraph opened by the dateline 本报讯（记者 郑林）, then any 更正 notes, oldest
+        first. Every piece is escaped."""
         heads = format_html_join(
             "",
             "<p><strong>{}</strong></p>",
@@ -96,12 +110,17 @@ class ArticleFeed(Feed):
         )
         first, *rest = article.paragraphs or [""]
         return format_html(
-            "{}<p>{}（记者 {}）{}</p>{}",
+            "{}<p>{}（记者 {}）{}</p>{}{}",
             heads,
             article.dateline,
             article.reporter.name,
             first,
             format_html_join("", "<p>{}</p>", ((p,) for p in rest)),
+            format_html_join(
+                "",
+                "<p><em>更正：{}（{}）</em></p>",
+                ((c.note, chinese_date(c.corrected_at)) for c in article.corrections.all()),
+            ),
         )
 
     def item_author_name(self, article):
@@ -114,8 +133,10 @@ class ArticleFeed(Feed):
         return timezone.localtime(article.published_at)  # +08:00, as a reader in Pingcheng expects
 
     def item_updateddate(self, article):
-        # A scheduled item was last saved before it went out; Atom wants updated ≥ published.
-        return timezone.localtime(max(article.updated_at, article.published_at))
+        # Atom's <updated>, RSS's <atom:updated> (UpdatedRss below) and the channel's
+        # lastBuildDate: the newest 更正 note, else the publication (Atom: updated ≥ published).
+        # Saves that change nothing a reader sees (头条, a working copy) do not count.
+        return timezone.localtime(article.last_changed)
 
     def item_categories(self, article):
         return [place.name for place in (article.street, article.community) if place]

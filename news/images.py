@@ -7,6 +7,7 @@ public only ever downloads files this module wrote: no GPS position or camera se
 """
 
 import io
+import re
 import uuid
 import warnings
 from pathlib import PurePosixPath
@@ -137,6 +138,23 @@ def rendition_name(name, width, ext):
     path = PurePosixPath(name)
     folder = PurePosixPath("renditions", *path.parent.parts[1:])
     return str(folder / f"{path.stem}-{width}.{ext}")
+
+
+# Stored photo extensions (clean_photo writes jpg, png or webp; jpeg for older uploads).
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+RENDITION_PATH = re.compile(r"renditions/(?P<folder>.+)/(?P<stem>[^/]+)-\d+\.(?:webp|jpg)")
+
+
+def photo_names_for(path):
+    """The stored photo names a media path can belong to, undoing rendition_name:
+    photos/2026/11/abc.jpg → [itself]; renditions/2026/11/abc-960.webp → photos/2026/11/abc.jpg,
+    .jpeg, .png or .webp (the rendition does not say which). [] for any other path."""
+    if path.startswith("photos/"):
+        return [path]
+    if match := RENDITION_PATH.fullmatch(path):
+        base = f"photos/{match['folder']}/{match['stem']}"
+        return [f"{base}.{ext}" for ext in PHOTO_EXTENSIONS]
+    return []
 
 
 def rendition_names(name, width):

@@ -97,7 +97,7 @@ def news_article(request, article):
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
         "datePublished": localtime(article.published_at).isoformat(),
-        "dateModified": localtime(article.corrected_at or article.published_at).isoformat(),
+        "dateModified": localtime(article.last_changed).isoformat(),
         "author": {
             "@type": "Person",
             "name": article.reporter.name,
@@ -108,6 +108,15 @@ def news_article(request, article):
     }
     if article.kicker:
         data["alternativeHeadline"] = article.kicker
+    if notes := article.corrections.all():
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": note.note,
+                "datePublished": localtime(note.corrected_at).isoformat(),
+            }
+            for note in notes
+        ]
     if image := photo_url(request, article):
         data["image"] = [image]
     return data

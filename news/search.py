@@ -5,6 +5,7 @@ news/search_backends.py holds what each database does with them. Every published
 SearchEntry row; its `sort_key` encodes the publication time (and, among equal times, the
 site's order), so "newest first" is the index's own order and "not due yet" is a range limit:
 a scheduled item is indexed when it is saved and found from its time on, with no job to run.
+Its 下线时间 is kept the same way (`offline_key`): from that second on it is no longer found.
 
 Ranking: articles where a word hits the headline, kicker or subtitle come first, then those
 that hit only elsewhere; newest first within each tier.
@@ -29,6 +30,13 @@ def due_key(now=None):
     return int((now or timezone.now()).timestamp()) * KEY_SPACE + KEY_SPACE - 1
 
 
+def offline_key(article):
+    """The first key of the 下线时间's second: an entry is found while offline_key > due_key()."""
+    if article.unpublish_at is None:
+        return None
+    return int(article.unpublish_at.timestamp()) * KEY_SPACE
+
+
 def entry_for(article):
     names = [article.reporter.name]
     names += [place.name for place in (article.street, article.community) if place]
@@ -40,6 +48,7 @@ def entry_for(article):
         meta=" ".join(names),
         street_pk=article.street_id,
         reporter_pk=article.reporter_id,
+        offline_key=offline_key(article),
     )
 
 

@@ -1,7 +1,8 @@
 """The two index structures behind news/search.py: SQLite FTS5 and PostgreSQL tsvector + GIN.
 
 Both answer the same four questions for a list of search words, with optional street and
-reporter filters, among entries that are due (sort_key <= due):
+reporter filters, among entries that are due (sort_key <= due) and not taken down (offline_key
+NULL or > due):
 
 - count_all / keys_other: entries where every word occurs (keys_other: but none in the title);
 - count_title / keys_title: entries where every word occurs and some word is in the title.
@@ -59,23 +60,29 @@ class SqliteBackend:
         self.single_word = len(words) == 1
         self.due = due
 
+    # Taken down: the few entries whose 下线时间 has passed (the partial index search_offline
+    # holds only entries with one), read once per statement and left out of the FTS5 hits.
+    GONE = " AND +rowid NOT IN (SELECT sort_key FROM news_searchentry WHERE offline_key <= %s)"
+
     def _title_sql(self):
-        titles = f"SELECT rowid FROM {TITLE_FTS} WHERE {TITLE_FTS} MATCH %s AND rowid <= %s"
+        titles = (
+            f"SELECT rowid FROM {TITLE_FTS} WHERE {TITLE_FTS} MATCH %s AND rowid <= %s{self.GONE}"
+        )
         if self.single_word:  # the word in the title is the word in the item
-            return titles, [self.any_title, self.due]
+            return titles, [self.any_title, self.due, self.due]
         # Every word somewhere and some word in the title. `+rowid` keeps SQLite from pushing
         # the IN list into FTS5 as one full-text lookup per title hit (seconds, not ms).
         sql = (
             f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s AND rowid <= %s AND +rowid IN ({titles})"
         )
-        return sql, [self.all, self.due, self.any_title, self.due]
+        return sql, [self.all, self.due, self.any_title, self.due, self.due]
 
     def count_all(self):
         sql = (
             f"SELECT count(*) FROM (SELECT rowid FROM {FTS} "
-            f"WHERE {FTS} MATCH %s AND rowid <= %s LIMIT %s)"
+            f"WHERE {FTS} MATCH %s AND rowid <= %s{self.GONE} LIMIT %s)"
         )
-        return _rows(sql, [self.all, self.due, RESULT_CAP + 1])[0][0]
+        return _rows(sql, [self.all, self.due, self.due, RESULT_CAP + 1])[0][0]
 
     def count_title(self):
         sql, params = self._title_sql()
@@ -92,11 +99,12 @@ class SqliteBackend:
 
     def keys_other(self, offset, limit):
         sql = (
-            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s AND rowid <= %s AND +rowid NOT IN "
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s AND rowid <= %s{self.GONE} "
+            f"AND +rowid NOT IN "
             f"(SELECT rowid FROM {TITLE_FTS} WHERE {TITLE_FTS} MATCH %s AND rowid <= %s) "
             "ORDER BY rowid DESC LIMIT %s OFFSET %s"
         )
-        params = [self.all, self.due, self.any_title, self.due, limit, offset]
+        params = [self.all, self.due, self.due, self.any_title, self.due, limit, offset]
         return [r[0] for r in _rows(sql, params)]
 
 
@@ -111,9 +119,9 @@ class PostgresBackend:
     """
 
     INSERT = (
-        "INSERT INTO news_searchentry "
-        "(article_id, sort_key, street_pk, reporter_pk, title, body, meta, title_tsv, document) "
-        "VALUES (%s, %s, %s, %s, '', '', '', "
+        "INSERT INTO news_searchentry (article_id, sort_key, street_pk, reporter_pk, "
+        "offline_key, title, body, meta, title_tsv, document) "
+        "VALUES (%s, %s, %s, %s, %s, '', '', '', "
         "array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[]))"
     )
 
@@ -125,6 +133,7 @@ class PostgresBackend:
                 e.sort_key,
                 e.street_pk,
                 e.reporter_pk,
+                e.offline_key,
                 segment.ngrams(e.title),
                 segment.ngrams(" ".join([e.title, e.body, e.meta])),
             )
@@ -143,6 +152,9 @@ class PostgresBackend:
         # row's vector in turn (see _rows); the GIN indexes find hits, the b-tree only orders.
         self.due = due
         self.filters, self.params = "sort_key + 0 <= %s", [due]
+        # Taken down (下线时间 passed): a test on the row the GIN hit already fetched.
+        self.filters += " AND (offline_key IS NULL OR offline_key > %s)"
+        self.params.append(due)
         for column, value in (("street_pk", street_pk), ("reporter_pk", reporter_pk)):
             if value:
                 self.filters += f" AND {column} + 0 = %s"

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from pingcheng.sqlite import database_replaced
 
 from . import cache, images, search, segment
-from .models import Article, Community, Reporter, SearchEntry, Street
+from .models import Article, Community, Correction, Reporter, SearchEntry, Street
 
 
 @receiver(post_delete, sender=Article)
@@ -39,6 +39,8 @@ def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Article)
 @receiver(post_delete, sender=Article)
+@receiver(post_save, sender=Correction)
+@receiver(post_delete, sender=Correction)
 @receiver(post_save, sender=Street)
 @receiver(post_delete, sender=Street)
 @receiver(post_save, sender=Community)

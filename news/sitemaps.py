@@ -13,10 +13,14 @@ class ArticleSitemap(Sitemap):
     def items(self):
         # By id, not by date: a new item lands on the last sitemap page instead of shifting
         # every page's contents once there are more than 50,000.
-        return Article.objects.published().only("id", "updated_at").order_by("id")
+        articles = Article.objects.published().with_last_correction()
+        return articles.only("id", "published_at").order_by("id")
 
     def lastmod(self, article):
-        return article.updated_at
+        # The page's text last changed when it went out or at its newest 更正 note (as the
+        # feeds' updated time and JSON-LD dateModified say); saves that change nothing a reader
+        # sees do not ask a search engine to fetch the page again.
+        return article.last_changed
 
 
 class StreetSitemap(Sitemap):

@@ -6,6 +6,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 SENTENCE_END = re.compile(r"[。！？]+[”’」』）]*")
@@ -22,6 +23,20 @@ def opening_sentence(text, limit):
     if len(sentence) > limit:
         sentence = sentence[:limit].rstrip(DANGLING) + "……"
     return sentence
+
+
+def chinese_date(moment):
+    """2022年10月3日, the day in Beijing time."""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def short_datetime(moment, now=None):
+    """10月8日 09:00 in Beijing time, with the year (2023年10月8日 09:00) when it is not this
+    year's: the times of the admin's state labels and form errors."""
+    local, today = timezone.localtime(moment), timezone.localtime(now or timezone.now())
+    year = f"{local.year}年" if local.year != today.year else ""
+    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
 
 
 # --- Characters no stored text may hold -----------------------------------------------------

@@ -51,7 +51,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.with_places()
+        articles = Article.objects.with_places().with_corrections()
         return articles if can_preview(self.request.user) else articles.published()
 
     def get_context_data(self, **kwargs):

@@ -3,10 +3,11 @@ from functools import partial
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from news import images
 from news.models import Article, Community, Reporter, Street
+from news.text import chinese_date
 
 from . import publishing, versions, views
 from .copycheck import copy_warnings
@@ -71,7 +72,9 @@ class ArticleAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     date_hierarchy = "published_at"
     autocomplete_fields = ["reporter", "street"]  # 社区: grouped by street (forms.py)
-    readonly_fields = ["photo_thumbnail", "preview_link", "created_at", "updated_at"]
+    readonly_fields = [
+        "photo_thumbnail", "corrections", "preview_link", "created_at", "updated_at",
+    ]  # fmt: skip
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "subtitle"]}),
@@ -87,7 +90,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": [
                     "status",
                     "published_at",
+                    "unpublish_at",
                     "is_lead",
+                    "corrections",
                     "preview_link",
                     "created_at",
                     "updated_at",
@@ -123,9 +128,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="状态", ordering="status")
     def state(self, obj):
+        """草稿 / 已排期（10月8日 09:00）/ 已发布 / 已下线（…）, and whether a working version
+        waits: 已发布，有未发布的修改."""
+        label = obj.state_label()
         if obj.status == Article.Status.PUBLISHED and getattr(obj, "pending", False):
-            return "已发布，有未发布的修改"
-        return obj.get_status_display()
+            return f"{label}，有未发布的修改"
+        return label
+
+    @admin.display(description="更正")
+    def corrections(self, obj):
+        notes = obj.corrections.all() if obj.pk else []
+        rows = ((chinese_date(note.corrected_at), note.note) for note in notes)
+        return format_html_join("", "<p>更正：{1}（{0}）</p>", rows) or "没有更正"
 
     @admin.display(description="现在的图片")
     def photo_thumbnail(self, obj):
@@ -188,14 +202,26 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="发布所选稿件（发布时间已过的改为现在）", permissions=["publish"])
     def publish(self, request, queryset):
         """Drafts go out; a published item with a working version gets it published."""
-        count = 0
+        count, held = 0, []
         for article in queryset:
-            if publishing.publish(article.pk, user=request.user, comment="批量操作：发布"):
+            try:
+                saved = publishing.publish(article.pk, user=request.user, comment="批量操作：发布")
+            except publishing.NeedsCorrection:
+                held.append(article.headline)  # a correction is written one item at a time
+                continue
+            if saved:
                 self.log_change(request, article, "批量操作：发布")
                 count += 1
         self.message_user(
             request, f"已发布 {count} 篇稿件。定时的稿件将在设定时间出现。", messages.SUCCESS
         )
+        if held:
+            self.message_user(
+                request,
+                f"没有发布 {len(held)} 篇（{'、'.join(held[:5])}{'等' if len(held) > 5 else ''}）："
+                "它们改动了读者已经看到的文字，需要在各自的“发布修改”页写更正说明。",
+                messages.WARNING,
+            )
 
     @admin.action(description="撤回所选稿件（改为草稿）", permissions=["change"])
     def unpublish(self, request, queryset):

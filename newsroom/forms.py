@@ -79,7 +79,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "kicker", "headline", "subtitle", "dateline", "reporter", "street", "community",
             "body", "photo", "photo_caption", "photo_alt", "photo_credit",
-            "status", "published_at", "is_lead",
+            "status", "published_at", "unpublish_at", "is_lead",
         ]  # fmt: skip
         widgets = {
             # Wide enough for 30 characters; newsroom/headline_count.js counts them as typed.

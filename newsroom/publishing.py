@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from news import images
-from news.models import Article
+from news.models import Article, Correction
 
 from . import versions
 from .models import Edit
@@ -32,6 +32,10 @@ PUBLISHED, DRAFT = Article.Status.PUBLISHED, Article.Status.DRAFT
 
 class Refused(Exception):
     """An editor's request that cannot be carried out; the message says why, in Chinese."""
+
+
+class NeedsCorrection(Refused):
+    """A public item's text would change without a 更正 note for its readers."""
 
 
 class Conflict(Refused):
@@ -134,9 +138,10 @@ def publish(pk, *, user, version=None, correction="", comment=""):
     (the editor looked at it before deciding). Returns `Saved`, or None when there was nothing
     to publish.
 
-    `correction` (optional) says what was corrected, for the public. This is the one place
-    where the 更正 note under the article (news.models.Correction, built beside this work) is to
-    be written from it; it is also kept as the version's 修改说明 unless `comment` gives one."""
+    `correction` says what was corrected, for the public: required when the item is public now
+    and the version changes what readers read (typo fixes in the first minute too), and then
+    shown under the article (news.models.Correction); it is also kept as the version's 修改说明
+    unless `comment` gives one."""
     with transaction.atomic():
         _require_publish(user)
         row = lock(pk)
@@ -152,19 +157,30 @@ def publish(pk, *, user, version=None, correction="", comment=""):
         working = versions.is_working(newest)
         if row.status == PUBLISHED and not working:
             return None
+        correction = " ".join(correction.split())
+        corrected = working and _corrects_what_readers_read(row, versions.content(newest))
+        if corrected and not correction:
+            raise NeedsCorrection(
+                "没有发布：这篇稿件已经和读者见面，这次修改改动了读者看到的文字，"
+                "请写明更正了什么（更正说明），它会显示在文末，例如“原稿把‘永安里社区’误写为"
+                "‘永安社区’”。发布后一分钟内的改错字也算更正。"
+            )
         if working:
             versions.copy_fields(versions.content(newest), row, versions.EDITOR_FIELDS)
         if row.status != PUBLISHED:
             row.status = PUBLISHED
             _publication_time(row, keep_time=False)
-        return _write(
+        saved = _write(
             row,
             row.edit_version,
             user=user,
             action=Edit.Action.PUBLISH,
-            comment=comment or correction.strip(),
+            comment=comment or correction,
             source=newest,
         )
+        if corrected:
+            Correction.objects.record(row, correction)
+        return saved
 
 
 def take_down(pk, *, user, comment=""):
@@ -243,6 +259,18 @@ def _keep_working(article, row, *, user, action, comment="", source=None):
         images.delete_files(article.photo.storage, written)
         raise
     return Saved(article.edit_version, working=True)
+
+
+def _corrects_what_readers_read(row, newest):
+    """Does publishing `newest` change what readers have already read? Only an item that is
+    public now has readers; a scheduled or taken-down one is changed without a 更正 note."""
+    if not Article.objects.published().filter(pk=row.pk).exists():
+        return False
+    return any(
+        getattr(row, Article._meta.get_field(name).attname)
+        != getattr(newest, Article._meta.get_field(name).attname)
+        for name in versions.READER_FIELDS
+    )
 
 
 def _baseline(row):

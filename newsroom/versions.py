@@ -24,12 +24,19 @@ from .models import Edit
 # What an editor sets, in the form's order: what a compare shows and a version carries back.
 EDITOR_FIELDS = [
     "kicker", "headline", "subtitle", "dateline", "reporter", "street", "community", "body",
-    "photo", "photo_caption", "photo_alt", "photo_credit", "status", "published_at", "is_lead",
+    "photo", "photo_caption", "photo_alt", "photo_credit", "status", "published_at",
+    "unpublish_at", "is_lead",
 ]  # fmt: skip
 # Travel with the photo, so that a version's photo is shown at its size.
 PHOTO_SIZE_FIELDS = ["photo_width", "photo_height"]
 # Whether and when an item is public: a revert restores content, never these.
-STATE_FIELDS = ["status", "published_at"]
+STATE_FIELDS = ["status", "published_at", "unpublish_at"]
+# What readers read of an item: a change to any of these in a public item is a correction,
+# and publishing it needs a 更正 note (publishing.publish).
+READER_FIELDS = [
+    "kicker", "headline", "subtitle", "dateline", "reporter", "street", "community", "body",
+    "photo", "photo_caption", "photo_alt", "photo_credit",
+]  # fmt: skip
 
 
 def register():

@@ -180,7 +180,7 @@ def publish(request, object_id, model_admin):
                 article.pk,
                 user=request.user,
                 version=version,
-                correction=request.POST.get("correction", "").strip()[:500],
+                correction=request.POST.get("correction", "").strip()[:200],
             )
         except publishing.Refused as refused:
             messages.error(request, str(refused))

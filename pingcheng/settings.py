@@ -158,15 +158,21 @@ LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Our own zh_Hans strings first: where Django's Chinese catalogue leaves the admin in English
+# or with half-width punctuation (locale/zh_Hans/LC_MESSAGES/*.po, compiled .mo committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
-# Single-machine default: Django serves uploaded photos itself. Behind a proxy that serves
-# /media/ directly (or with shared object storage), set DJANGO_SERVE_MEDIA=0.
+# Single-machine default: Django serves uploaded photos itself, only those of items the public
+# can see (news/media.py). Behind nginx, DJANGO_MEDIA_ACCEL_REDIRECT=/internal-media/ keeps the
+# check in Django and lets nginx send the file (deploy/nginx.conf). DJANGO_SERVE_MEDIA=0 leaves
+# /media/ to a proxy or object storage entirely: then a taken-down item's photos stay online.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+MEDIA_ACCEL_REDIRECT = os.environ.get("DJANGO_MEDIA_ACCEL_REDIRECT", "")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -52,6 +52,10 @@ def form_of(article, **overrides):
         "initial-published_at_1": published.strftime("%H:%M:%S"),
         "opened_on": article.edit_version,
     }
+    if article.unpublish_at:
+        down = timezone.localtime(article.unpublish_at)
+        data["unpublish_at_0"] = down.strftime("%Y-%m-%d")
+        data["unpublish_at_1"] = down.strftime("%H:%M:%S")
     if article.is_lead:
         data["is_lead"] = "on"
     return {**data, **overrides}

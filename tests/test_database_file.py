@@ -196,7 +196,7 @@ class Site:
             return status, page
         publish = f"/admin/news/article/{article}/publish/"
         version = re.search(r'name="version" value="(\d+)"', self.get(publish, self.editor)[2])
-        status, _, page, _ = self.post(publish, {"version": version[1]})
+        status, _, page, _ = self.post(publish, {"version": version[1], "correction": "标题有误"})
         return status, page
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from news.models import Article, Community, Reporter, Street
+from news.models import Article, Community, Correction, Reporter, Street
 from tests.images import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -156,12 +156,13 @@ def test_ids_stay_the_same_after_a_correction(client, bulletin, kind):
     article = Article.objects.get(headline="污水外溢 快速处理")
     article.headline = "污水外溢 快速处置"
     article.save()
+    Correction.objects.record(article, "标题中的“处理”应为“处置”。")
     after = read(client, url)
     assert [entry.id for entry in after.entries] == before
     corrected = next(e for e in after.entries if e.title == "污水外溢 快速处置")
     assert corrected.id == ORIGIN + article.get_absolute_url()
-    if kind == "atom":  # the correction shows as the entry's update, after its publication
-        assert corrected.updated_parsed > corrected.published_parsed
+    # The correction shows as the entry's update, after its publication (RSS: atom:updated).
+    assert corrected.updated_parsed > corrected.published_parsed
 
 
 def test_drafts_and_scheduled_items_never_appear(client, bulletin, make_article):
@@ -279,7 +280,8 @@ def test_unknown_slugs_are_404(client, bulletin, url):
 
 # Queries per feed: the owner (none for the district), then the items with street, community
 # and reporter joined in. The same with 60 more items: no query per item.
-QUERIES = {"feed": 1, "street_feed": 2, "community_feed": 2, "reporter_feed": 2}
+# The owner (none for the district), the items, their 更正 notes.
+QUERIES = {"feed": 2, "street_feed": 3, "community_feed": 3, "reporter_feed": 3}
 
 
 @pytest.mark.parametrize("name, kwargs, kind", EVERY_FEED)

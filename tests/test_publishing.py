@@ -1,4 +1,5 @@
-"""Drafts, scheduling, preview, bulk actions, corrections, history and copy checks."""
+"""Drafts, scheduling, preview, bulk actions, history and copy checks (更正 notes:
+tests/test_corrections.py; 下线时间: tests/test_takedown.py)."""
 
 import pytest
 from django.urls import reverse
@@ -78,24 +79,6 @@ def test_unpublish_action_takes_items_off_the_site(admin_client, client, make_ar
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     assert client.get(article.get_absolute_url()).status_code == 404
-
-
-def test_correction_time_shown_when_changed_after_publication(client, make_article):
-    article = make_article(published_at=timezone.now() - timezone.timedelta(days=2))
-    went_out = article.published_at
-    Article.objects.filter(pk=article.pk).update(created_at=went_out, updated_at=went_out)
-    assert "更新时间" not in client.get(article.get_absolute_url()).content.decode()
-    article.refresh_from_db()
-    article.body = "改正后的正文。"
-    article.save()
-    html = client.get(article.get_absolute_url()).content.decode()
-    assert "更新时间：" in html
-    assert timezone.localtime(article.updated_at).strftime("%H:%M") in html
-
-
-def test_new_item_is_not_marked_corrected(client, make_article):
-    article = make_article(published_at=timezone.now() - timezone.timedelta(minutes=30))
-    assert "更新时间" not in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_history_shows_who_changed_what(admin_client, bulletin):

@@ -8,7 +8,7 @@ from news.models import Article, Community, Reporter, Street
 # page → queries it may run. Listings: owner, count, page of items (+ communities on a street).
 PAGES = {
     "/": 3,  # lead, latest items, streets
-    "/news/5/": 3,  # article with street/community/reporter, 上一篇, 下一篇
+    "/news/5/": 4,  # article with street/community/reporter, its 更正 notes, 上一篇, 下一篇
     "/streets/": 2,  # streets with counts, communities with counts
     "/streets/luyuan/": 4,  # street, count, items, communities
     "/streets/luyuan/tongfeng/": 3,  # community with its street, count, items

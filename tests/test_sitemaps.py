@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from news.models import Article, Community, Reporter, Street
+from news.models import Article, Community, Correction, Reporter, Street
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +38,20 @@ def test_sitemap_lists_every_public_page_and_nothing_else(client, bulletin):
 
 
 def test_articles_carry_their_last_change(client, bulletin):
+    """lastmod: the publication, or the newest 更正 note; a save that changes nothing a reader
+    sees (here: 头条) does not move it."""
     article = Article.objects.get(headline="清理枯树 保障出行")
-    article.body += "\n\n更正：补充一段。"
-    article.save()
-    urls = read_sitemap(client)
-    for item in Article.objects.published():
-        lastmod = urls[ORIGIN + item.get_absolute_url()].findtext("s:lastmod", namespaces=NS)
-        assert lastmod == timezone.localdate(item.updated_at).isoformat()
-    assert urls[ORIGIN + article.get_absolute_url()].findtext("s:lastmod", namespaces=NS) != (
-        "2022-09-30"
+    Correction.objects.record(
+        article, "补充了清理时间。", timezone.make_aware(timezone.datetime(2022, 10, 3, 9, 0))
     )
+    Article.objects.filter(pk=3).update(is_lead=True, updated_at=timezone.now())
+    urls = read_sitemap(client)
+    lastmods = {
+        item.pk: urls[ORIGIN + item.get_absolute_url()].findtext("s:lastmod", namespaces=NS)
+        for item in Article.objects.published()
+    }
+    assert lastmods.pop(article.pk) == "2022-10-03"
+    assert set(lastmods.values()) == {"2022-09-30"}  # the bulletin's publication day
 
 
 def test_drafts_and_scheduled_items_are_left_out(client, bulletin, make_article):

@@ -272,7 +272,7 @@ def test_restore_brings_back_everything(site, media, tmp_path, client):
     working = versions.latest(photo)
     assert versions.is_working(working) and working.revision.user == site.editor
     assert "居民参观书画展（修改中）" not in page
-    publishing.publish(photo.pk, user=site.editor, version=working)
+    publishing.publish(photo.pk, user=site.editor, version=working, correction="图片说明有误")
     page = client.get(photo.get_absolute_url()).content.decode()
     assert "居民参观书画展（修改中）" in page
     # The id sequences follow the restored rows (PostgreSQL): new items and users can be added.

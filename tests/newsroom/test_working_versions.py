@@ -9,9 +9,11 @@ import feedparser
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
 
-from news.models import Article
-from newsroom import versions
+from news.models import Article, Correction
+from newsroom import publishing, versions
 from tests.admin_forms import form_of
 
 pytestmark = pytest.mark.django_db
@@ -114,22 +116,63 @@ def test_a_working_save_keeps_cached_pages_and_a_publish_retires_them(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("admin:news_article_publish", args=[article.pk]),
-            {"version": versions.latest(article).pk},
+            {"version": versions.latest(article).pk, "correction": "标题改得更具体"},
         )
     fresh = client.get(article.get_absolute_url())
     assert fresh["X-Page-Cache"] == "miss" and NEW in fresh.content.decode()
 
 
-def test_the_bulk_publish_action_publishes_working_versions(admin_client, client, article):
+def test_the_bulk_publish_action_holds_a_correction_for_its_own_page(admin_client, client, article):
+    """A public item's changed text needs a 更正 note, which the list action cannot ask for:
+    the action publishes the rest and says which items wait, and why."""
     edit(admin_client, article, headline=NEW)
+    draft = Article.objects.create(
+        headline="一篇草稿", reporter=article.reporter, body="草稿的正文。"
+    )
     response = admin_client.post(
         reverse("admin:news_article_changelist"),
-        {"action": "publish", "_selected_action": [article.pk, 8]},
+        {"action": "publish", "_selected_action": [article.pk, draft.pk, 8]},
         follow=True,
     )
-    assert "已发布 1 篇稿件" in response.content.decode()  # item 8 had nothing waiting
-    assert Article.objects.get(pk=article.pk).headline == NEW
-    assert NEW in client.get(article.get_absolute_url()).content.decode()
+    html = response.content.decode()
+    assert "已发布 1 篇稿件" in html  # the draft; item 8 had nothing waiting
+    assert f"没有发布 1 篇（{OLD}）" in html and "更正说明" in html
+    assert Article.objects.get(pk=article.pk).headline == OLD
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.PUBLISHED
+    assert not Correction.objects.exists()
+
+
+def test_publishing_changed_text_of_a_public_item_needs_a_correction_shown_to_readers(
+    admin_client, client, article
+):
+    edit(admin_client, article, headline=NEW)
+    publish = reverse("admin:news_article_publish", args=[article.pk])
+    working = versions.latest(article)
+    refused = admin_client.post(publish, {"version": working.pk}, follow=True)
+    assert "请写明更正了什么" in refused.content.decode()
+    assert Article.objects.get(pk=article.pk).headline == OLD
+    assert OLD in client.get(article.get_absolute_url()).content.decode()
+
+    admin_client.post(publish, {"version": working.pk, "correction": "原稿标题不准确，已改正。"})
+    page = strip_tags(client.get(article.get_absolute_url()).content.decode())
+    assert NEW in page
+    today = timezone.localtime()
+    assert f"更正：原稿标题不准确，已改正。（{today.year}年{today.month}月{today.day}日）" in page
+    assert versions.latest(article).revision.comment == "原稿标题不准确，已改正。"
+    change = admin_client.get(reverse("admin:news_article_change", args=[article.pk]))
+    assert "更正：原稿标题不准确，已改正。" in change.content.decode()
+
+
+def test_a_scheduled_item_is_changed_without_a_correction(admin_client, client, article):
+    """Nobody has read a scheduled item yet: its changes are not corrections."""
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() + timezone.timedelta(days=1)
+    )
+    article.refresh_from_db()
+    edit(admin_client, article, headline=NEW)
+    publishing.publish(article.pk, user=User.objects.get(username="admin"))
+    row = Article.objects.get(pk=article.pk)
+    assert row.headline == NEW and not row.corrections.exists()
 
 
 def test_a_version_superseded_while_the_editor_looked_is_not_published(admin_client, article):
