@@ -208,9 +208,12 @@ PERMISSIONS_POLICY = (
 # Local memory on one machine; Redis, shared by every gunicorn host, when REDIS_URL is set. Both
 # are bounded (news/cache_store.py): local memory by DJANGO_PAGE_CACHE_MAX_MB per worker, Redis
 # by its own maxmemory (deploy/redis.conf; `check --deploy` warns without one). A Redis that is
-# gone or hangs must not stop the site: 50 ms timeouts, no retries, and a circuit breaker that
+# gone or hangs must not stop the site: short timeouts, no retries, and a circuit breaker that
 # then skips the cache for 30 s (one warning in the log), serving pages from the database.
 PAGE_CACHE_MAX_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_MB", "64")) * 1024 * 1024
+# 100 ms: a hanging Redis costs each worker that once per pause. 50 ms tripped the breaker for
+# nothing on a saturated 2-core machine (bench/cache_memory.py, README), 30 s without cache each.
+REDIS_TIMEOUT = int(os.environ.get("DJANGO_REDIS_TIMEOUT_MS", "100")) / 1000
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -218,8 +221,8 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pingcheng",
             "OPTIONS": {
-                "socket_connect_timeout": 0.05,
-                "socket_timeout": 0.05,
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
                 "BREAKER_SECONDS": 30,
             },
         }

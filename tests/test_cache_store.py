@@ -16,6 +16,7 @@ from news import cache_store
 from news.models import Article
 from tests.fake_redis import FakeRedis, free_port, private_redis
 from tests.test_cache import REDIS_URL, redis_available
+from tests.test_security import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,9 @@ def redis_at(url):
         "BACKEND": "news.cache_store.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "pingcheng",
-        "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
+        # (longer than production's: when Redis is back, it is the shared test Redis, which
+        # may be slow for a moment; a hanging server costs the test this once per pause)
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 
 
@@ -296,10 +299,14 @@ def deploy_warnings():
 
 def test_the_recipe_bounds_redis_and_the_check_is_satisfied(settings, tmp_path, redis_server):
     with redis_server(tmp_path, ROOT / "deploy" / "redis.conf") as port:
-        settings.CACHES = {"default": redis_at(f"redis://127.0.0.1:{port}/0")}
+        settings.CACHES = {"default": redis_at(redis_url(port))}
         memory = caches["default"].memory_settings()
         assert memory["maxmemory"] == 256 * MB and memory["maxmemory_policy"] == "allkeys-lru"
         assert deploy_warnings() == []
+        result = manage(
+            "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, REDIS_URL=redis_url(port)
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
@@ -310,8 +317,12 @@ def test_the_recipe_bounds_redis_and_the_check_is_satisfied(settings, tmp_path, 
 def test_a_redis_without_a_bound_is_reported(settings, tmp_path, redis_server, options, expected):
     policy = ("--maxmemory-policy", "noeviction")
     with redis_server(tmp_path, *options, *policy) as port:
-        settings.CACHES = {"default": redis_at(f"redis://127.0.0.1:{port}/0")}
+        settings.CACHES = {"default": redis_at(redis_url(port))}
         assert deploy_warnings() == expected
+        result = manage(
+            "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, REDIS_URL=redis_url(port)
+        )
+        assert result.returncode != 0 and "news.W001" in result.stderr
 
 
 def test_an_unreachable_redis_is_reported(settings):
