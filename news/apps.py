@@ -7,4 +7,4 @@ class NewsConfig(AppConfig):
     verbose_name = "社区新闻"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import cache_store, signals  # noqa: F401  (registers the checks, connects receivers)

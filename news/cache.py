@@ -6,17 +6,25 @@ an editor's save, publish, unpublish or delete (signals → `invalidate`) starts
 the arrival of the next scheduled item's time (the record knows when that is), so a scheduled
 item appears on every page on the minute, with no job to run.
 
-Readers' text-size and contrast choices give their own entries (news.reading.variant). Staff
-(anyone with a session cookie) and previews are never served from, or stored in, the cache.
-If the cache itself fails (Redis stopped), pages are served from the database as if uncached.
+A page's entry is named by its path, its canonical query string (news.querystring: only the
+parameters the page reads, so `?utm_source=…` is the plain page) and the reader's text-size and
+contrast choices (news.reading.variant). Staff (anyone with a session cookie) and previews are
+never served from, or stored in, the cache. The backends bound their memory (news.cache_store).
+
+If the cache fails (Redis gone or hanging), the breaker in news.cache_store answers
+CacheUnavailable at once and pages are served from the database as if uncached. An invalidation
+missed then is made when the cache answers again, so no page outlives a save.
 With Redis the generation lives in Redis; with local memory (one machine, several workers) in a
-file that every worker checks, so a save in one worker retires the pages of all.
+file that every worker checks, so a save in one worker retires the pages of all. If Redis evicts
+the generation record, the next request starts a new generation: pages are rendered afresh,
+never served stale.
 """
 
 import hashlib
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -28,7 +36,8 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from . import reading
+from . import querystring, reading
+from .cache_store import CacheUnavailable
 
 log = logging.getLogger(__name__)
 GENERATION_KEY = "page-generation"
@@ -109,11 +118,23 @@ def generations():
     return _file_generations.setdefault(str(path), FileGenerations(path))
 
 
+# Set when this process could not retire the pages (the cache was unreachable): the cache may
+# still hold them (a network partition, not a restart), so the first request that reaches the
+# cache again starts a new generation before it reads any page.
+_missed_invalidation = threading.Event()
+
+
+def _new_generation():
+    return Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN)
+
+
 def invalidate():
     """Retire every cached page. Safe to call without a database, and if the cache is down."""
     try:
-        generations().set(Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN))
-    except Exception:  # a stopped cache holds no stale pages to retire
+        generations().set(_new_generation())
+    except CacheUnavailable:  # the breaker has logged it; retried by current_generation()
+        _missed_invalidation.set()
+    except Exception:
         log.warning("page cache unavailable: could not invalidate", exc_info=True)
 
 
@@ -121,13 +142,18 @@ def current_generation():
     """The live generation, or None when the cache cannot be used."""
     store = generations()
     try:
+        if _missed_invalidation.is_set():
+            store.set(_new_generation())
+            _missed_invalidation.clear()
         generation = store.get()
         if generation is None or (generation.next_due and time.time() >= generation.next_due):
-            generation = Generation(uuid.uuid4().hex[:16], time.time(), UNKNOWN)
+            generation = _new_generation()  # none yet, evicted, or a scheduled item is due
         if generation.next_due == UNKNOWN:
             generation = Generation(generation.token, generation.changed, _next_due())
             store.set(generation)
         return generation
+    except CacheUnavailable:
+        return None
     except Exception:
         log.warning("page cache unavailable: serving from the database", exc_info=True)
         return None
@@ -164,6 +190,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Before anything reads the query: the view renders, and the cache keys, only what the
+        # page reads (news.querystring), for every visitor alike.
+        querystring.canonicalize(request)
         if not _eligible(request):
             response = self.get_response(request)
             if _is_staff_or_private(request):
@@ -198,6 +227,8 @@ class PageCacheMiddleware:
             headers = {k: v for k, v in response.items() if k.lower() not in FRESH_HEADERS}
             try:
                 cache.set(key, (headers, response.content), settings.PAGE_CACHE_SECONDS)
+            except CacheUnavailable:
+                pass
             except Exception:
                 log.warning("page cache unavailable: page not stored", exc_info=True)
             response["X-Page-Cache"] = "miss"

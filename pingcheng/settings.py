@@ -222,24 +222,35 @@ PERMISSIONS_POLICY = (
 )
 
 # --- Cache -----------------------------------------------------------------------------------
-# Local memory on one machine; Redis, shared by every gunicorn host, when REDIS_URL is set. A
-# stopped Redis must not stop the site: short timeouts, and news/cache.py serves from the
-# database when the cache fails.
+# Local memory on one machine; Redis, shared by every gunicorn host, when REDIS_URL is set. Both
+# are bounded (news/cache_store.py): local memory by DJANGO_PAGE_CACHE_MAX_MB per worker, Redis
+# by its own maxmemory (deploy/redis.conf; `check --deploy` warns without one). A Redis that is
+# gone or hangs must not stop the site: short timeouts, no retries, and a circuit breaker that
+# then skips the cache for 30 s (one warning in the log), serving pages from the database.
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_MB", "64")) * 1024 * 1024
+# 100 ms: a hanging Redis costs each worker that once per pause. 50 ms tripped the breaker for
+# nothing on a saturated 2-core machine (bench/cache_memory.py, README), 30 s without cache each.
+REDIS_TIMEOUT = int(os.environ.get("DJANGO_REDIS_TIMEOUT_MS", "100")) / 1000
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "news.cache_store.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pingcheng",
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "BREAKER_SECONDS": 30,
+            },
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "news.cache_store.LocMemCache",
             "LOCATION": "pingcheng",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            # MAX_BYTES is the bound; MAX_ENTRIES only keeps Django's cull from firing first.
+            "OPTIONS": {"MAX_BYTES": PAGE_CACHE_MAX_BYTES, "MAX_ENTRIES": 1_000_000},
         }
     }
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)

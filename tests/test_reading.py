@@ -25,8 +25,10 @@ def test_high_contrast_survives_navigation(client, bulletin):
 
 
 def test_links_keep_the_current_page(client, bulletin):
-    html = client.get("/streets/yingbin/?page=1").content.decode()
-    assert "/prefs/?size=large&amp;next=/streets/yingbin/%3Fpage%3D1" in html
+    # (its own query string; parameters the page does not read are not part of it)
+    html = client.get("/search/?q=社区&street=yingbin&utm_source=x").content.decode()
+    here = "/search/%3Fq%3D%25E7%25A4%25BE%25E5%258C%25BA%26street%3Dyingbin"
+    assert f"/prefs/?size=large&amp;next={here}" in html
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,17 @@ PRODUCTION = {
     "DJANGO_ADMIN_URL": "bianji-7f3k/",
 }
 
+NOT_PRODUCTION = {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}
+
 
 def manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the whole run; check --deploy
-        # rightly warns about it, and production never has it)
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
+        # rightly warns about it, and production never has it. The tests' REDIS_URL is not
+        # production's either: tests/test_cache_store.py checks one with and without a bound.)
+        env={**{k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}, **env},
         capture_output=True,
         text=True,
         timeout=120,
