@@ -19,7 +19,7 @@ import re
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 
-from . import segment
+from . import reading, segment
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}", re.ASCII)  # what a Street or Reporter slug can be
 
@@ -62,7 +62,11 @@ PARAMETERS = {
     "news:archive_month": {"page": page_number},
     "news:search": {"q": search_words, "street": slug, "reporter": slug, "page": page_number},
     "news:street_digest": {"week": as_given},  # 2022-W39: the view 404s any other spelling
-    "news:set_preferences": {"size": as_given, "contrast": as_given, "next": as_given},
+    # One parameter per reading choice (news/reading.py), and where to go back to.
+    "news:set_preferences": {
+        **{choice.name: as_given for choice in reading.CHOICES},
+        "next": as_given,
+    },
     "sitemap": {"p": page_number},  # Django's sitemap view pages with ?p=
 }
 # Pages besides the `news` namespace whose query strings are ours to clean.
