@@ -1,0 +1,143 @@
+"""What one uncached page costs to render, in-process, on a benchmark corpus.
+
+    DATABASE_URL=sqlite:///bench/out/tally100k.sqlite3 .venv/bin/python bench/render_bench.py
+    DATABASE_URL=sqlite:///bench/out/tally100k.sqlite3 .venv/bin/python bench/render_bench.py \
+        --save before                # keep the figures in bench/out/render-<db>-before.json
+    … --compare before              # print them beside this run's
+
+For each page type (front, the largest street, community and reporter, an article from the
+middle of the archive, a month from the middle of the archive, the archive index) it runs the
+page through Django's test client with the page cache off (as on every page-cache miss), once
+to warm up, then 30 times, and reports the median CPU time (time.process_time: the machine is
+shared, CPU time is what the page itself costs), how many SQL queries it ran, and how many
+times it called reverse() (counted by a wrapper on Django's URL resolver). The pages are chosen
+by the data, not by the code under test, so runs before and after a change measure the same
+pages. Never a test: the figures go in the README.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingcheng.settings")
+os.environ.setdefault("DJANGO_VAR_DIR", str(OUT / "render-var"))  # static files, secret key
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+
+
+def pages():
+    """One path per page type, picked from the data so that every run measures the same."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from news.models import Article, Community, Reporter, Street
+
+    def largest(model):
+        return (
+            model.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+            if model.objects.exists()
+            else None
+        )
+
+    middle = timezone.now() - timezone.timedelta(days=900)
+    article = Article.objects.published().filter(published_at__lte=middle).first()
+    month = timezone.localtime(article.published_at)
+    return {
+        "front": "/",
+        "street": largest(Street).get_absolute_url(),
+        "community": largest(Community).get_absolute_url(),
+        "reporter": largest(Reporter).get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "month archive": f"/archive/{month:%Y/%m}/",
+        "archive index": "/archive/",
+    }
+
+
+class ReverseCounter:
+    """Counts reverse() calls: every one (models' get_absolute_url, {% url %}, feeds) ends in
+    URLResolver._reverse_with_prefix exactly once."""
+
+    def __init__(self):
+        from django.urls.resolvers import URLResolver
+
+        self.calls, original = 0, URLResolver._reverse_with_prefix
+
+        def counted(resolver, *args, **kwargs):
+            self.calls += 1
+            return original(resolver, *args, **kwargs)
+
+        URLResolver._reverse_with_prefix = counted
+
+
+def measure(paths):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client, counter, result = Client(), ReverseCounter(), {}
+    with override_settings(PAGE_CACHE=False, ALLOWED_HOSTS=["testserver"]):
+        for name, path in paths.items():
+            counter.calls = 0
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200, path
+            reverses, query_count = counter.calls, len(queries)  # (the log is reset per request)
+            times = []
+            for _ in range(RUNS):
+                started = time.process_time()
+                client.get(path)
+                times.append((time.process_time() - started) * 1000)
+            result[name] = {
+                "path": path,
+                "ms": statistics.median(times),
+                "queries": query_count,
+                "reverse": reverses,
+            }
+    return result
+
+
+def main():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from news.models import Article
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+    args = sys.argv[1:]
+    label = lambda flag: args[args.index(flag) + 1] if flag in args else None  # noqa: E731
+    db = Path(connection.settings_dict["NAME"]).stem
+    articles = Article.objects.count()
+    result = measure(pages())
+    print(f"{connection.vendor} {db}: {articles:,} articles, median of {RUNS}, CPU ms")
+    before = None
+    if name := label("--compare"):
+        before = json.loads((OUT / f"render-{db}-{name}.json").read_text())
+        print(f"| page | {name} ms | now ms | queries | reverse() |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+    else:
+        print("| page | ms | queries | reverse() |")
+        print("| --- | ---: | ---: | ---: |")
+    for page, row in result.items():
+        figures = f"{row['ms']:.2f}"
+        queries, reverses = str(row["queries"]), str(row["reverse"])
+        if before and page in before:
+            old = before[page]
+            figures = f"{old['ms']:.2f} | {row['ms']:.2f}"
+            queries = f"{old['queries']} → {row['queries']}"
+            reverses = f"{old['reverse']} → {row['reverse']}"
+        print(f"| {page} `{row['path']}` | {figures} | {queries} | {reverses} |")
+    if name := label("--save"):
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / f"render-{db}-{name}.json").write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
