@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,18 +128,29 @@ class Reporter(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, before=None):
         """The one rule for what the public may see: published, and due (scheduled items
-        appear by themselves at their time)."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        appear by themselves at their time).
+
+        `before` keeps only items whose time is before it. Give it here, not as a filter
+        afterwards: the query then carries one upper bound on the time, the tighter one.
+        SQLite bounds an index range by only one of several upper bounds (the first written),
+        so `published().filter(published_at__lt=x)` reads every item from now back to x."""
+        now = timezone.now()
+        due = (
+            {"published_at__lt": before}
+            if before is not None and before <= now
+            else {"published_at__lte": now}
+        )
+        return self.filter(status=Article.Status.PUBLISHED, **due)
 
     def scheduled(self):
         """Published but not yet due: what will appear by itself later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def for_listing(self):
+    def for_listing(self, before=None):
         """Published items with everything a card shows, in one query (no body)."""
-        return self.published().with_places().defer("body")
+        return self.published(before).with_places().defer("body")
 
     def with_places(self):
         """Street, community (with the street its URL needs) and reporter, joined in."""
@@ -324,26 +336,33 @@ class Article(models.Model):
             return self.updated_at
         return None
 
-    def _neighbour(self, newer):
-        """The adjacent published item in the site's order (-published_at, id). Two plain
-        range queries at most (same time, then the next time), each one index lookup: a single
-        query with an OR of both would scan the table."""
-        qs = Article.objects.published().only("id", "headline")
-        if newer:
-            same_time = qs.filter(published_at=self.published_at, id__lt=self.id).order_by("-id")
-            later = qs.filter(published_at__gt=self.published_at).order_by("published_at", "-id")
-        else:
-            same_time = qs.filter(published_at=self.published_at, id__gt=self.id).order_by("id")
-            later = qs.filter(published_at__lt=self.published_at).order_by("-published_at", "id")
-        return same_time.first() or later.first()
+    def neighbours(self):
+        """(上一篇, 下一篇): the published items listed just before (newer) and just after
+        (older) this one in the site's order (-published_at, id); None where there is none.
 
-    def previous_article(self):
-        """上一篇: the item listed before this one (newer)."""
-        return self._neighbour(newer=True)
+        One query. Four candidate ids, each one lookup in the index article_public_order that
+        holds what it compares (status, published_at, id): the same time with the nearest id
+        either way, and the nearest other time either way. Then just those rows by primary
+        key, for their headlines."""
+        public, moment, pk = Article.objects.published(), self.published_at, self.pk
 
-    def next_article(self):
-        """下一篇: the item listed after this one (older)."""
-        return self._neighbour(newer=False)
+        def first_id(queryset, *order):
+            return Subquery(queryset.order_by(*order).values_list("id")[:1])
+
+        candidates = Article.objects.filter(
+            pk__in=[
+                first_id(public.filter(published_at=moment, id__lt=pk), "-id"),
+                first_id(public.filter(published_at__gt=moment), "published_at", "-id"),
+                first_id(public.filter(published_at=moment, id__gt=pk), "id"),
+                first_id(Article.objects.published(before=moment), "-published_at", "id"),
+            ]
+        ).only("id", "headline", "published_at")
+        newer, older = [], []
+        for item in candidates:
+            is_newer = item.published_at > moment or (item.published_at == moment and item.pk < pk)
+            (newer if is_newer else older).append(item)
+        order = lambda item: (item.published_at, -item.pk)  # noqa: E731 (ascending time)
+        return (min(newer, key=order, default=None), max(older, key=order, default=None))
 
 
 class SearchEntry(models.Model):
