@@ -2,13 +2,13 @@
 
     DATABASE_URL=sqlite:///bench/out/tally100k.sqlite3 .venv/bin/python bench/render_bench.py
     DATABASE_URL=sqlite:///bench/out/tally100k.sqlite3 .venv/bin/python bench/render_bench.py \
-        --save before                # keep the figures in bench/out/render-<db>-before.json
-    … --compare before              # print them beside this run's
+        --save before-100k      # keep the figures in bench/out/render-before-100k.json
+    … --compare before-100k     # print them beside this run's
 
 For each page type (front, the largest street, community and reporter, an article from the
-middle of the archive, a month from the middle of the archive, the archive index) it runs the
+middle of the corpus, that article's month, the archive index) it runs the
 page through Django's test client with the page cache off (as on every page-cache miss), once
-to warm up, then 30 times, and reports the median CPU time (time.process_time: the machine is
+to warm up, once counting, then 30 times, and reports the median CPU time (time.process_time: the machine is
 shared, CPU time is what the page itself costs), how many SQL queries it ran, and how many
 times it called reverse() (counted by a wrapper on Django's URL resolver). The pages are chosen
 by the data, not by the code under test, so runs before and after a change measure the same
@@ -44,8 +44,9 @@ def pages():
             else None
         )
 
-    middle = timezone.now() - timezone.timedelta(days=900)
-    article = Article.objects.published().filter(published_at__lte=middle).first()
+    # An article from the middle of the corpus (by id: the same one in every run).
+    middle = Article.objects.order_by("-pk").values_list("pk", flat=True).first() // 2
+    article = Article.objects.published().filter(pk__gte=middle).order_by("pk").first()
     month = timezone.localtime(article.published_at)
     return {
         "front": "/",
@@ -82,9 +83,10 @@ def measure(paths):
     client, counter, result = Client(), ReverseCounter(), {}
     with override_settings(PAGE_CACHE=False, ALLOWED_HOSTS=["testserver"]):
         for name, path in paths.items():
+            assert client.get(path).status_code == 200, path  # warm: templates, memos
             counter.calls = 0
             with CaptureQueriesContext(connection) as queries:
-                assert client.get(path).status_code == 200, path
+                client.get(path)
             reverses, query_count = counter.calls, len(queries)  # (the log is reset per request)
             times = []
             for _ in range(RUNS):
@@ -119,7 +121,7 @@ def main():
     print(f"{connection.vendor} {db}: {articles:,} articles, median of {RUNS}, CPU ms")
     before = None
     if name := label("--compare"):
-        before = json.loads((OUT / f"render-{db}-{name}.json").read_text())
+        before = json.loads((OUT / f"render-{name}.json").read_text())
         print(f"| page | {name} ms | now ms | queries | reverse() |")
         print("| --- | ---: | ---: | ---: | ---: |")
     else:
@@ -136,7 +138,7 @@ def main():
         print(f"| {page} `{row['path']}` | {figures} | {queries} | {reverses} |")
     if name := label("--save"):
         OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / f"render-{db}-{name}.json").write_text(json.dumps(result, indent=1))
+        (OUT / f"render-{name}.json").write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

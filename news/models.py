@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Subquery
-from django.urls import reverse
 from django.utils import timezone
 
-from . import images
+from . import images, links
 from .text import opening_sentence
 
 
@@ -33,7 +32,7 @@ class Street(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:street", kwargs={"street": self.slug})
+        return links.path("news:street", street=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -86,9 +85,7 @@ class Community(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse(
-            "news:community", kwargs={"street": self.street.slug, "community": self.slug}
-        )
+        return links.path("news:community", street=self.street.slug, community=self.slug)
 
     def natural_key(self):
         return (self.slug, *self.street.natural_key())
@@ -121,7 +118,7 @@ class Reporter(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:reporter", kwargs={"reporter": self.slug})
+        return links.path("news:reporter", reporter=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -272,7 +269,7 @@ class Article(models.Model):
         self._stored_photo = (self.photo.name or None, self.photo_width)
 
     def get_absolute_url(self):
-        return reverse("news:article", kwargs={"pk": self.pk})
+        return links.path("news:article", pk=self.pk)
 
     def store_new_photo(self):
         """Write a new upload's files: the cleaned copy (upright, no metadata; never the
@@ -349,14 +346,18 @@ class Article(models.Model):
         def first_id(queryset, *order):
             return Subquery(queryset.order_by(*order).values_list("id")[:1])
 
-        candidates = Article.objects.filter(
-            pk__in=[
-                first_id(public.filter(published_at=moment, id__lt=pk), "-id"),
-                first_id(public.filter(published_at__gt=moment), "published_at", "-id"),
-                first_id(public.filter(published_at=moment, id__gt=pk), "id"),
-                first_id(Article.objects.published(before=moment), "-published_at", "id"),
-            ]
-        ).only("id", "headline", "published_at")
+        candidates = (
+            Article.objects.filter(
+                pk__in=[
+                    first_id(public.filter(published_at=moment, id__lt=pk), "-id"),
+                    first_id(public.filter(published_at__gt=moment), "published_at", "-id"),
+                    first_id(public.filter(published_at=moment, id__gt=pk), "id"),
+                    first_id(Article.objects.published(before=moment), "-published_at", "id"),
+                ]
+            )
+            .only("id", "headline", "published_at")
+            .order_by()  # sorted here, below
+        )
         newer, older = [], []
         for item in candidates:
             is_newer = item.published_at > moment or (item.published_at == moment and item.pk < pk)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
-from . import metadata, qr, search, segment, tally
+from . import links, metadata, qr, search, segment, tally
 from .models import Article, Community, Reporter, Street
 
 FRONT_PAGE_LATEST = 10
@@ -148,7 +148,14 @@ class ReporterListView(ArticleListView):
 
 def archive_index(request):
     """/archive/: every month that has published items, newest first, with its count."""
-    months = [{"month": month, "count": n} for month, n in tally.months()]
+    months = [
+        {
+            "month": month,
+            "count": n,
+            "url": links.path("news:archive_month", year=f"{month:%Y}", month=f"{month:%m}"),
+        }
+        for month, n in tally.months()
+    ]
     return render(request, "news/archive_index.html", {"months": months})
 
 
