@@ -6,13 +6,14 @@
     … --compare before-100k     # print them beside this run's
 
 For each page type (front, the largest street, community and reporter, an article from the
-middle of the corpus, that article's month, the archive index) it runs the
-page through Django's test client with the page cache off (as on every page-cache miss), once
-to warm up, once counting, then 30 times, and reports the median CPU time (time.process_time: the machine is
-shared, CPU time is what the page itself costs), how many SQL queries it ran, and how many
-times it called reverse() (counted by a wrapper on Django's URL resolver). The pages are chosen
-by the data, not by the code under test, so runs before and after a change measure the same
-pages. Never a test: the figures go in the README.
+middle of the corpus, that article's month, the archive index) it runs the page through
+Django's test client with the page cache off (as on every page-cache miss), once to warm up,
+once counting, then 30 times, and reports the median CPU time (time.process_time: the machine
+is shared, CPU time is what the page itself costs), how many SQL queries it ran and how many
+times it called reverse() (counted by a wrapper on Django's URL resolver). Where the tally
+exists it also times the counts alone: the COUNT(*) queries the pages ran before, against
+news.tally. The pages are chosen by the data, not by the code under test, so runs before and
+after a change measure the same pages. Never a test: the figures go in the README.
 """
 
 import json
@@ -102,6 +103,53 @@ def measure(paths):
     return result
 
 
+def count_times():
+    """The counts alone: COUNT(*) as the pages ran it before, against the tally (news/tally.py).
+    Median CPU ms of RUNS, after one warm-up."""
+    try:
+        from news import tally
+    except ImportError:
+        return {}
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from news.models import Article, Reporter, Street
+
+    street = Street.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    reporter = Reporter.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    listing = Article.objects.for_listing()
+
+    def timed(work):
+        started = time.process_time()
+        work()
+        slow = time.process_time() - started > 0.2  # the archive's old query at 1M: 4 s
+        times = []
+        for _ in range(5 if slow else RUNS):
+            started = time.process_time()
+            work()
+            times.append((time.process_time() - started) * 1000)
+        return statistics.median(times)
+
+    months = (
+        Article.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    return {
+        f"共 N 篇, street {street.slug}": (
+            timed(lambda: listing.filter(street=street).count()),
+            timed(lambda: tally.count(street)),
+        ),
+        f"共 N 篇, reporter {reporter.slug}": (
+            timed(lambda: listing.filter(reporter=reporter).count()),
+            timed(lambda: tally.count(reporter)),
+        ),
+        "archive months": (timed(lambda: list(months.all())), timed(tally.months)),
+    }
+
+
 def main():
     import django
 
@@ -136,6 +184,10 @@ def main():
             queries = f"{old['queries']} → {row['queries']}"
             reverses = f"{old['reverse']} → {row['reverse']}"
         print(f"| {page} `{row['path']}` | {figures} | {queries} | {reverses} |")
+    if counts := count_times():
+        print("\n| count | COUNT(*) ms | tally ms |\n| --- | ---: | ---: |")
+        for what, (before_ms, tally_ms) in counts.items():
+            print(f"| {what} | {before_ms:.2f} | {tally_ms:.3f} |")
     if name := label("--save"):
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"render-{name}.json").write_text(json.dumps(result, indent=1))

@@ -5,7 +5,6 @@ import datetime
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
@@ -163,20 +162,19 @@ class MonthArchive(MonthArchiveView):
     """/archive/2022/09/: a month's items, newest first; an empty or impossible month is 404.
 
     Django's MonthArchiveView is kept for its context, pagination and templates; what it asks
-    the database is replaced: the count (and so the emptiness check) comes from the tally, and
-    each query carries one upper bound on the time (see ArticleQuerySet.published), where
-    Django would add `published_at <= now` to the month's own bound and SQLite would scan from
-    now back to the month."""
+    the database is replaced: the count (and so the emptiness check) comes from the tally, the
+    months before and after from one query of two index lookups, and the page's query carries
+    one upper bound on the time (see ArticleQuerySet.published), where Django would add
+    `published_at <= now` to the month's own bound and SQLite would scan from now back to
+    the month."""
 
+    model = Article
     date_field = "published_at"
     month_format = "%m"
     allow_empty = False
     paginate_by = LISTING_PAGE_SIZE
     context_object_name = "articles"
     template_name = "news/archive_month.html"
-
-    def get_queryset(self):
-        return Article.objects.for_listing()  # evaluated per request: published() reads the clock
 
     def get_dated_items(self):
         try:
@@ -190,23 +188,12 @@ class MonthArchive(MonthArchiveView):
         if not self.month_count:
             raise Http404("这个月没有稿件")
         articles = Article.objects.for_listing(before=until).filter(published_at__gte=since)
+        previous_month, next_month = tally.adjacent_months(month)
         return (
             [],  # Django's list of the month's days: the page does not show it
             articles,
-            {
-                "month": month,
-                "previous_month": self._probe(Article.objects.published(before=since), "-"),
-                "next_month": self._probe(
-                    Article.objects.published().filter(published_at__gte=until), ""
-                ),
-            },
+            {"month": month, "previous_month": previous_month, "next_month": next_month},
         )
-
-    def _probe(self, articles, direction):
-        """The first day of the month of the nearest item in `articles`: one index lookup."""
-        moment = articles.order_by(direction + "published_at").values_list("published_at")[:1]
-        found = list(moment)
-        return timezone.localtime(found[0][0]).date().replace(day=1) if found else None
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return tally.TallyPaginator(queryset, per_page, count=lambda: self.month_count, **kwargs)

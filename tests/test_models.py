@@ -134,3 +134,10 @@ def test_neighbours_are_one_query(make_article, django_assert_num_queries):
     make_article(published_at=t - timezone.timedelta(days=1))
     with django_assert_num_queries(1):
         assert second.neighbours()[0] == first
+
+
+def test_where_sql_refuses_conditions_on_other_tables():
+    sql, params = Article.objects.published().filter(street_id=3).where_sql()
+    assert '"news_article"."status"' in sql and 3 in params
+    with pytest.raises(ValueError):
+        Article.objects.published().filter(street__slug="yingbin").where_sql()

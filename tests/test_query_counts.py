@@ -14,7 +14,7 @@ PAGES = {
     "/streets/luyuan/tongfeng/": 3,  # community with its street, count (tally), items
     "/reporters/zheng-lin/": 3,  # reporter, count (tally), items
     "/archive/": 1,  # months with counts (tally)
-    "/archive/2022/09/": 4,  # count (tally; also the emptiness check), page, months before/after
+    "/archive/2022/09/": 3,  # count (tally; also the emptiness check), page, months around
     "/feeds/": 3,  # streets, their communities, reporters
 }
 
