@@ -272,3 +272,22 @@ def test_the_rule_can_leave_rows_unsettled(items, monkeypatch):
         assert_exact(rule)
     Article.objects.filter(pk=2).update(is_lead=True)
     assert_exact(rule)
+
+
+def test_listing_pages_show_the_tallys_counts(client, items):
+    """共 N 篇 on street, community and reporter pages after a bulk move by raw SQL, counting
+    this month's public item and none of the scheduled, draft or later ones."""
+    yingbin, yongtai = Street.objects.get(slug="yingbin"), Street.objects.get(slug="yongtai")
+    raw_sql(
+        "UPDATE news_article SET street_id = %s, community_id = NULL WHERE id = %s",
+        [yongtai.pk, items["last_month"].pk],
+    )
+    for owner in (
+        yingbin,
+        yongtai,
+        Community.objects.get(slug="yonganli"),
+        *Reporter.objects.all(),
+    ):
+        html = client.get(owner.get_absolute_url()).content.decode()
+        assert f"共 {real_count(owner)} 篇" in html, owner
+    assert real_count(yongtai) == 1 + 1 + 1  # the bulletin's, last year's, last month's
