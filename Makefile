@@ -43,6 +43,7 @@ bench-corpus: $(VENV)/.dev-installed
 
 bench: bench-corpus
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/search_bench.py
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/render_bench.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/serve_bench.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/load.py
 	$(BIN)/python bench/photo_bytes.py

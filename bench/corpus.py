@@ -6,7 +6,9 @@
 Migrates the database named by DATABASE_URL (creating a PostgreSQL database if needed), loads
 the bulletin, adds streets and communities so listings have realistic sizes, then writes N
 articles whose sentences are the bulletin's sentences recombined, with other place names put in,
-spread over five years (about 2 % drafts and 1 % scheduled), and indexes them for search.
+spread over five years (about 2 % drafts and 1 % scheduled), and indexes them for search
+(`--no-search-index` leaves the search index out: page renders do not need it, and at a million
+articles it takes hours).
 Never point it at the real database: it refuses unless the database name contains "bench".
 """
 
@@ -62,7 +64,7 @@ def sentences(articles):
     return [s for s in re.findall(r"[^。！？]+[。！？”]*", text) if len(s) > 8]
 
 
-def build(n, seed=2022, batch=5000):
+def build(n, seed=2022, batch=5000, search_index=True):
     import django
 
     django.setup()
@@ -127,10 +129,12 @@ def build(n, seed=2022, batch=5000):
         Article.objects.bulk_create(rows)  # bulk: no signals, so the index is built below
         made += len(rows)
         print(f"  {made:,} articles written ({time.perf_counter() - clock:.0f} s)", flush=True)
-    print("indexing for search …", flush=True)
-    indexed = search.rebuild_index(
-        batch=5000, progress=lambda d: d % 50000 == 0 and print(f"  {d:,}")
-    )
+    indexed = 0
+    if search_index:
+        print("indexing for search …", flush=True)
+        indexed = search.rebuild_index(
+            batch=5000, progress=lambda d: d % 50000 == 0 and print(f"  {d:,}")
+        )
     call_command("optimize_database", verbosity=0)  # ANALYZE: the planner needs the new sizes
     print(
         f"done: {existing + made:,} articles, {indexed:,} indexed, "
@@ -139,5 +143,6 @@ def build(n, seed=2022, batch=5000):
 
 
 if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     prepare_database()
-    build(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    build(int(args[0]) if args else 100_000, search_index="--no-search-index" not in sys.argv)

@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
-from . import images
+from . import images, links
 from .text import PlainCharField, PlainSlugField, PlainTextField, opening_sentence, short_datetime
 
 
@@ -33,7 +32,7 @@ class Street(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:street", kwargs={"street": self.slug})
+        return links.path("news:street", street=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -86,9 +85,7 @@ class Community(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse(
-            "news:community", kwargs={"street": self.street.slug, "community": self.slug}
-        )
+        return links.path("news:community", street=self.street.slug, community=self.slug)
 
     def natural_key(self):
         return (self.slug, *self.street.natural_key())
@@ -121,22 +118,32 @@ class Reporter(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:reporter", kwargs={"reporter": self.slug})
+        return links.path("news:reporter", reporter=self.slug)
 
     def natural_key(self):
         return (self.slug,)
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, before=None):
         """The one rule for what the public may see: published, due (scheduled items appear by
         themselves at their time) and not taken down (an item with a 下线时间 leaves at that
-        time by itself). Pages, feeds, the sitemap, search and photo files all go by it."""
+        time by itself). Pages, feeds, the sitemap, search and photo files all go by it.
+
+        `before` keeps only items whose time is before it. Give it here, not as a filter
+        afterwards: the query then carries one upper bound on the time, the tighter one.
+        SQLite bounds an index range by only one of several upper bounds (the first written),
+        so `published().filter(published_at__lt=x)` reads every item from now back to x."""
         now = timezone.now()
+        due = (
+            {"published_at__lt": before}
+            if before is not None and before <= now
+            else {"published_at__lte": now}
+        )
         return self.filter(
             Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
             status=Article.Status.PUBLISHED,
-            published_at__lte=now,
+            **due,
         )
 
     def scheduled(self):
@@ -171,9 +178,19 @@ class ArticleQuerySet(models.QuerySet):
         newest = Correction.objects.filter(article=OuterRef("pk")).order_by("-corrected_at")
         return self.annotate(last_corrected=Subquery(newest.values("corrected_at")[:1]))
 
-    def for_listing(self):
+    def for_listing(self, before=None):
         """Published items with everything a card shows, in one query (no body)."""
-        return self.published().with_places().defer("body")
+        return self.published(before).with_places().defer("body")
+
+    def where_sql(self):
+        """This queryset's conditions as SQL and parameters, for SQL written around them
+        (Article.neighbours, news/tally.py): the rule of published() stays in one place.
+        Conditions on the article's own columns only: a join would need its table."""
+        compiler = self.query.get_compiler(self.db)
+        sql, params = compiler.compile(self.query.where)
+        if sum(1 for count in self.query.alias_refcount.values() if count) > 1:
+            raise ValueError("where_sql() takes conditions on news_article's own columns only")
+        return sql, params
 
     def with_places(self):
         """Street, community (with the street its URL needs) and reporter, joined in."""
@@ -323,7 +340,7 @@ class Article(models.Model):
         self._stored_photo = (self.photo.name or None, self.photo_width)
 
     def get_absolute_url(self):
-        return reverse("news:article", kwargs={"pk": self.pk})
+        return links.path("news:article", pk=self.pk)
 
     def store_new_photo(self):
         """Write a new upload's files: the cleaned copy (upright, no metadata; never the
@@ -426,26 +443,46 @@ class Article(models.Model):
 
     state_label.short_description = "状态"  # the admin list's column heading
 
-    def _neighbour(self, newer):
-        """The adjacent published item in the site's order (-published_at, id). Two plain
-        range queries at most (same time, then the next time), each one index lookup: a single
-        query with an OR of both would scan the table."""
-        qs = Article.objects.published().only("id", "headline")
-        if newer:
-            same_time = qs.filter(published_at=self.published_at, id__lt=self.id).order_by("-id")
-            later = qs.filter(published_at__gt=self.published_at).order_by("published_at", "-id")
-        else:
-            same_time = qs.filter(published_at=self.published_at, id__gt=self.id).order_by("id")
-            later = qs.filter(published_at__lt=self.published_at).order_by("-published_at", "id")
-        return same_time.first() or later.first()
+    def neighbours(self):
+        """(上一篇, 下一篇): the published items listed just before (newer) and just after
+        (older) this one in the site's order (-published_at, id); None where there is none.
 
-    def previous_article(self):
-        """上一篇: the item listed before this one (newer)."""
-        return self._neighbour(newer=True)
-
-    def next_article(self):
-        """下一篇: the item listed after this one (older)."""
-        return self._neighbour(newer=False)
+        One query. Four candidate ids, each one lookup in the index article_public_order that
+        holds what it compares (status, published_at, id): the same time with the nearest id
+        either way, and the nearest other time either way. Then just those rows by primary
+        key, for their headlines. Written as SQL around the conditions of published() (the
+        rule stays in one place): the same query built with the ORM costs 1.7 ms of Python,
+        this 0.3 ms."""
+        public, public_params = Article.objects.published().where_sql()
+        before, before_params = Article.objects.published(before=self.published_at).where_sql()
+        moment = Article._meta.get_field("published_at").get_db_prep_value(
+            self.published_at, connections[self._state.db or "default"]
+        )
+        candidates = Article.objects.raw(
+            "SELECT id, headline, published_at FROM news_article WHERE id IN ("  # noqa: S608
+            f"(SELECT id FROM news_article WHERE {public} AND published_at = %s AND id < %s"
+            " ORDER BY id DESC LIMIT 1),"
+            f" (SELECT id FROM news_article WHERE {public} AND published_at > %s"
+            " ORDER BY published_at, id DESC LIMIT 1),"
+            f" (SELECT id FROM news_article WHERE {public} AND published_at = %s AND id > %s"
+            " ORDER BY id LIMIT 1),"
+            f" (SELECT id FROM news_article WHERE {before}"
+            " ORDER BY published_at DESC, id LIMIT 1))",
+            [
+                *public_params, moment, self.pk,
+                *public_params, moment,
+                *public_params, moment, self.pk,
+                *before_params,
+            ],
+        )  # fmt: skip
+        newer, older = [], []
+        for item in candidates:
+            is_newer = item.published_at > self.published_at or (
+                item.published_at == self.published_at and item.pk < self.pk
+            )
+            (newer if is_newer else older).append(item)
+        order = lambda item: (item.published_at, -item.pk)  # noqa: E731 (ascending time)
+        return (min(newer, key=order, default=None), max(older, key=order, default=None))
 
 
 class SearchEntry(models.Model):

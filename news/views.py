@@ -1,14 +1,14 @@
 """Reader pages. Thin: each view names its queryset on the model and hands it to a template."""
 
+import datetime
+
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
-from . import metadata, qr, search, segment
+from . import links, metadata, qr, search, segment, tally
 from .models import Article, Community, Reporter, Street
 
 FRONT_PAGE_LATEST = 10
@@ -59,8 +59,11 @@ class ArticleDetailView(DetailView):
             Article.objects.published().filter(pk=self.object.pk).exists()
         )
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        previous, next_ = self.object.neighbours()
         return super().get_context_data(
             is_preview=self.is_preview,
+            previous=previous,
+            next=next_,
             json_ld=metadata.json_ld(metadata.news_article(self.request, self.object)),
             photo_url=metadata.photo_url(self.request, self.object),
             qr=qr.qr_data_uri(url),
@@ -94,6 +97,12 @@ class ArticleListView(ListView):
     def get_queryset(self):
         self.owner = self.get_owner()
         return self.filter_articles(Article.objects.for_listing())
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # 共 N 篇 and the page range from the tally, not a COUNT(*) over the whole listing.
+        return tally.TallyPaginator(
+            queryset, per_page, count=lambda: tally.count(self.owner), **kwargs
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, **kwargs)
@@ -137,21 +146,31 @@ class ReporterListView(ArticleListView):
 
 
 def archive_index(request):
-    """/archive/: every month that has published items, newest first, with its count."""
-    months = (
-        Article.objects.published()
-        .annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("-month")
-    )
+    """/archive/: every month that has published items, newest first, with its count.
+    (Link and label made here: through the template's url tag and date filter each of sixty
+    rows cost 40 µs.)"""
+    months = [
+        {
+            "label": f"{month.year}年{month.month}月",
+            "count": n,
+            "url": links.path("news:archive_month", year=f"{month:%Y}", month=f"{month:%m}"),
+        }
+        for month, n in tally.months()
+    ]
     return render(request, "news/archive_index.html", {"months": months})
 
 
 class MonthArchive(MonthArchiveView):
-    """/archive/2022/09/: a month's items, newest first; an empty or impossible month is 404."""
+    """/archive/2022/09/: a month's items, newest first; an empty or impossible month is 404.
 
-    queryset = Article.objects.for_listing()
+    Django's MonthArchiveView is kept for its context, pagination and templates; what it asks
+    the database is replaced: the count (and so the emptiness check) comes from the tally, the
+    months before and after from one query of two index lookups, and the page's query carries
+    one upper bound on the time (see ArticleQuerySet.published), where Django would add
+    `published_at <= now` to the month's own bound and SQLite would scan from now back to
+    the month."""
+
+    model = Article
     date_field = "published_at"
     month_format = "%m"
     allow_empty = False
@@ -159,13 +178,27 @@ class MonthArchive(MonthArchiveView):
     context_object_name = "articles"
     template_name = "news/archive_month.html"
 
-    def get_queryset(self):
-        return Article.objects.for_listing()  # evaluated per request: published() reads the clock
+    def get_dated_items(self):
+        try:
+            month = datetime.datetime.strptime(f"{self.get_year()}-{self.get_month()}", "%Y-%m")
+        except ValueError as error:
+            raise Http404("没有这个月份") from error
+        month = month.date()
+        since = self._make_date_lookup_arg(month)
+        until = self._make_date_lookup_arg(self._get_next_month(month))
+        self.month_count = tally.count(month=month)
+        if not self.month_count:
+            raise Http404("这个月没有稿件")
+        articles = Article.objects.for_listing(before=until).filter(published_at__gte=since)
+        previous_month, next_month = tally.adjacent_months(month)
+        return (
+            [],  # Django's list of the month's days: the page does not show it
+            articles,
+            {"month": month, "previous_month": previous_month, "next_month": next_month},
+        )
 
-    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
-        # Django would list the month's days that have items: one more query, a scan of the
-        # month with a time-zone function per row. The page does not show them.
-        return []
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return tally.TallyPaginator(queryset, per_page, count=lambda: self.month_count, **kwargs)
 
 
 def search_page(request):

@@ -60,3 +60,46 @@ def test_drafts_and_scheduled_items_are_not_in_the_archive(client, bulletin, mak
 )
 def test_bad_or_empty_months_are_404(client, bulletin, url):
     assert client.get(url).status_code == 404
+
+
+def test_previous_and_next_month_skip_empty_months_and_what_is_not_public(client, make_article):
+    def at(year, month, day=15):
+        return timezone.make_aware(timezone.datetime(year, month, day, 9))
+
+    make_article(headline="七月", published_at=at(2022, 7))
+    make_article(headline="九月", published_at=at(2022, 9))
+    make_article(headline="十月草稿", published_at=at(2022, 10), status=Article.Status.DRAFT)
+    make_article(headline="十二月", published_at=at(2022, 12, 31))
+    make_article(headline="以后", published_at=timezone.now() + timezone.timedelta(days=40))
+    html = client.get("/archive/2022/09/").content.decode()
+    assert 'href="/archive/2022/07/" rel="prev"' in html
+    assert 'href="/archive/2022/12/" rel="next"' in html
+    last = client.get("/archive/2022/12/").content.decode()
+    assert 'rel="next"' not in last  # the scheduled item's month is not public yet
+    assert 'href="/archive/2022/09/" rel="prev"' in last
+    assert 'rel="prev"' not in client.get("/archive/2022/07/").content.decode()
+
+
+def test_month_pages_count_and_paginate(client, make_article):
+    for day in range(25):
+        make_article(
+            headline=f"九月{day}",
+            published_at=timezone.make_aware(timezone.datetime(2022, 9, 1 + day, 8)),
+        )
+    first = client.get("/archive/2022/09/").content.decode()
+    assert "共 25 篇" in first and "九月24" in first and "九月4" not in first
+    second = client.get("/archive/2022/09/?page=2").content.decode()
+    assert "共 25 篇" in second and "九月4" in second
+    assert client.get("/archive/2022/09/?page=3").status_code == 404
+
+
+def test_this_months_page_counts_what_is_public_now(client, make_article):
+    now = timezone.now()
+    start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    make_article(headline="本月", published_at=start + (now - start) / 2)
+    make_article(headline="本月稍后", published_at=now + timezone.timedelta(seconds=30))
+    html = client.get(timezone.localtime(now).strftime("/archive/%Y/%m/")).content.decode()
+    assert "共 1 篇" in html and "本月稍后" not in html
+    index = client.get("/archive/").content.decode()
+    assert f"{timezone.localtime(now):%Y}年{timezone.localtime(now).month}月" in index
+    assert '<span class="count">（1 篇）' in index

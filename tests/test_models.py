@@ -119,3 +119,39 @@ def test_every_text_field_of_the_editors_models_refuses_control_characters():
     ]
     assert len(text_fields) == 16  # names, slugs, bio, the article's texts, import_key
     assert [f for f in text_fields if validate_plain_text not in f.validators] == []
+
+
+def test_neighbours_follow_the_site_order_and_skip_what_is_not_public(make_article):
+    """上一篇/下一篇 walk (-published_at, id): newer first, the earlier-entered first among
+    items of the same time; drafts and items still to come are never a neighbour."""
+    t = timezone.now().replace(microsecond=0) - timezone.timedelta(days=10)
+    day = timezone.timedelta(days=1)
+    oldest = make_article(headline="最早", published_at=t - 2 * day)
+    make_article(headline="草稿", published_at=t - day, status=Article.Status.DRAFT)
+    same_a = make_article(headline="同时甲", published_at=t)
+    same_b = make_article(headline="同时乙", published_at=t)
+    same_c = make_article(headline="同时丙", published_at=t)
+    newest = make_article(headline="最新", published_at=t + 3 * day)
+    make_article(headline="定时", published_at=timezone.now() + day)
+    listing = [newest, same_a, same_b, same_c, oldest]
+    assert list(Article.objects.published()) == listing
+    for position, article in enumerate(listing):
+        previous, following = article.neighbours()
+        assert previous == (listing[position - 1] if position else None)
+        assert following == (listing[position + 1] if position + 1 < len(listing) else None)
+    assert newest.neighbours()[1].headline == "同时甲"
+
+
+def test_neighbours_are_one_query(make_article, django_assert_num_queries):
+    t = timezone.now() - timezone.timedelta(days=3)
+    first, second = make_article(published_at=t), make_article(published_at=t)
+    make_article(published_at=t - timezone.timedelta(days=1))
+    with django_assert_num_queries(1):
+        assert second.neighbours()[0] == first
+
+
+def test_where_sql_refuses_conditions_on_other_tables():
+    sql, params = Article.objects.published().filter(street_id=3).where_sql()
+    assert '"news_article"."status"' in sql and 3 in params
+    with pytest.raises(ValueError):
+        Article.objects.published().filter(street__slug="yingbin").where_sql()

@@ -8,13 +8,13 @@ from news.models import Article, Community, Reporter, Street
 # page → queries it may run. Listings: owner, count, page of items (+ communities on a street).
 PAGES = {
     "/": 3,  # lead, latest items, streets
-    "/news/5/": 4,  # article with street/community/reporter, its 更正 notes, 上一篇, 下一篇
+    "/news/5/": 3,  # article with street/community/reporter, its 更正 notes; 上一篇 and 下一篇
     "/streets/": 2,  # streets with counts, communities with counts
-    "/streets/luyuan/": 4,  # street, count, items, communities
-    "/streets/luyuan/tongfeng/": 3,  # community with its street, count, items
-    "/reporters/zheng-lin/": 3,  # reporter, count, items
-    "/archive/": 1,  # months with counts
-    "/archive/2022/09/": 5,  # emptiness check, count, page, the months before and after
+    "/streets/luyuan/": 4,  # street, count (tally), items, communities
+    "/streets/luyuan/tongfeng/": 3,  # community with its street, count (tally), items
+    "/reporters/zheng-lin/": 3,  # reporter, count (tally), items
+    "/archive/": 1,  # months with counts (tally)
+    "/archive/2022/09/": 3,  # count (tally; also the emptiness check), page, months around
     "/feeds/": 3,  # streets, their communities, reporters
 }
 
