@@ -475,14 +475,10 @@ class Article(models.Model):
                 *before_params,
             ],
         )  # fmt: skip
-        newer, older = [], []
-        for item in candidates:
-            is_newer = item.published_at > self.published_at or (
-                item.published_at == self.published_at and item.pk < self.pk
-            )
-            (newer if is_newer else older).append(item)
-        order = lambda item: (item.published_at, -item.pk)  # noqa: E731 (ascending time)
-        return (min(newer, key=order, default=None), max(older, key=order, default=None))
+        order = lambda item: (item.published_at, -item.pk)  # noqa: E731 (the site's, reversed)
+        newer = [item for item in candidates if order(item) > order(self)]
+        older = [item for item in candidates if order(item) < order(self)]
+        return min(newer, key=order, default=None), max(older, key=order, default=None)
 
 
 class SearchEntry(models.Model):
