@@ -16,7 +16,8 @@ from news.models import Article, Community, Reporter, Street
 
 pytestmark = pytest.mark.django_db
 PUBLISHED, DRAFT = Article.Status.PUBLISHED, Article.Status.DRAFT
-TALLIED = Q(status=PUBLISHED)  # the rows the triggers keep (news/tally.py: TALLIED_SQL)
+# The rows the triggers keep (news/tally.py: TALLIED_SQL): an item with a 下线时间 is counted live.
+TALLIED = Q(status=PUBLISHED, unpublish_at__isnull=True)
 OWNER_FIELD = {Street: "street", Community: "community", Reporter: "reporter"}
 
 
@@ -241,6 +242,21 @@ def test_the_clock_alone_publishes_and_settles(items):
     for moment in (next_month - timedelta(days=3), next_month + timedelta(minutes=1)):
         with mock.patch("django.utils.timezone.now", return_value=moment):
             assert_exact()
+
+
+def test_a_take_down_leaves_every_count_by_the_clock_alone(items):
+    """Items with a 下线时间 stay out of the tally and are counted live: when the time comes,
+    they leave 共 N 篇, the listings and /archive/ without a write."""
+    old, recent = items["last_year"], items["this_month"]
+    down = timezone.now() + timedelta(days=1)
+    Article.objects.filter(pk__in=[old.pk, recent.pk, 1]).update(unpublish_at=down)
+    assert_exact()
+    before = tally.count(old.street)
+    with mock.patch("django.utils.timezone.now", return_value=down + timedelta(minutes=1)):
+        assert_exact()
+        assert tally.count(old.street) == before - 1 == real_count(old.street)
+    save(Article.objects.get(pk=old.pk), unpublish_at=None)  # brought back by an editor
+    assert tally.count(old.street) == before
 
 
 def test_months_follow_beijing_time(make_article):
