@@ -10,7 +10,8 @@ version live (save with 已发布, publish, the bulk action, import), whoever as
 
 Settings: NEWSROOM_REVIEW_LEVELS (1: 终审 only; 2: 初审 and 终审; 3: all three, the default) and
 NEWSROOM_NO_SELF_APPROVAL (default True): whoever acted at one step — the writer who submitted,
-or the reviewer who passed — may not pass the next one.
+or the reviewer who passed — may not pass the next one; and whoever saved the version may not
+pass the first step.
 """
 
 import hashlib
@@ -176,6 +177,8 @@ def decide(pk, *, user, step, passed, opinion="", version=None, reasons=()):
     reason per hit, in the order newsroom.checks reports them; they go on the record. A 错敏词
     at level block cannot pass 终审 at all: the text has to be corrected first."""
     opinion = opinion.strip()
+    if step not in steps():
+        raise ReviewRefused("这个审核环节没有启用。")
     with transaction.atomic():
         if not may_act(user, step):
             raise ReviewRefused(
@@ -193,6 +196,12 @@ def decide(pk, *, user, step, passed, opinion="", version=None, reasons=()):
             if previous.reviewer_id is not None and previous.reviewer_id == user.pk:
                 raise ReviewRefused(
                     f"不能审核自己上一步经手的稿件：{previous.get_step_display()}是你做的，"
+                    f"{step.label}要由另一位{ROLE_OF_STEP[step]}来做。"
+                )
+            if step == steps()[0] and newest.revision.user_id == user.pk:
+                # Whoever saved this version wrote it, even if someone else submitted it.
+                raise ReviewRefused(
+                    f"不能审核自己写的稿件：第 {newest.revision.edit.number} 版是你保存的，"
                     f"{step.label}要由另一位{ROLE_OF_STEP[step]}来做。"
                 )
         confirmed = _final_checks(newest, reasons) if passed and step == Step.FINAL else []

@@ -3,6 +3,7 @@ with four accounts in four browser sessions, and its 审核表 printed on one A4
 
 import importlib
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_digest_print import pdf_page_count
@@ -10,23 +11,38 @@ from tests.browser.test_journeys import choose
 
 PASSWORD = "先审后发-2022-secret"
 HEADLINE = "永安里社区开展义诊活动"
+OPEN = []  # the sessions of the test, closed before the live server stops
+
+
+@pytest.fixture(autouse=True)
+def close_sessions(site):
+    yield
+    while OPEN:
+        OPEN.pop().close()
 
 
 def make_member(username, *roles):
     """An account in the role groups. Transactional tests flush the database, the groups the
-    data migration made included: make them again, with the migration's own function."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, User
+    data migration made included: make them again from the migration's own table."""
+    from django.contrib.auth.models import Group, Permission, User
 
     roles_migration = importlib.import_module("newsroom.migrations.0004_review_roles")
-    if Group.objects.filter(name__in=roles_migration.ROLES).count() < len(roles_migration.ROLES):
-        roles_migration.make_roles(apps, None)
+    for name, wanted in roles_migration.ROLES.items():
+        group, made = Group.objects.get_or_create(name=name)
+        if made:
+            group.permissions.set(
+                [
+                    Permission.objects.get(content_type__app_label=app, codename=codename)
+                    for app, codename in wanted
+                ]
+            )
     user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.add(*Group.objects.filter(name__in=roles))
 
 
 def log_in(browser, site, username):
     page = browser.new_context().new_page()
+    OPEN.append(page.context)
     page.goto(site + "/admin/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
@@ -99,6 +115,7 @@ def test_one_item_through_every_step_with_a_send_back(browser, site, screenshot)
     pass_step(final, site, "终审")
     expect(final.locator(".review-state")).to_contain_text("状态：已签发")
     anonymous = browser.new_context()
+    OPEN.append(anonymous)
 
     # 发布 (the same person holds 终审 and 发布) publishes it from the form.
     final.get_by_role("link", name="回到稿件和版本记录").click()

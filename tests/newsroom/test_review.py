@@ -255,6 +255,28 @@ def test_a_reviewer_who_passed_one_step_cannot_pass_the_next(staff, draft):
     assert state(draft) == "草稿"
 
 
+def test_whoever_saved_the_version_cannot_pass_its_first_step(staff, draft):
+    """初审 corrects the text (a new version, by them); the writer submits it; the same 初审
+    may not approve their own correction."""
+    row = Article.objects.get(pk=draft.pk)
+    row.body = "近日，永安里社区开展义诊活动，居民踊跃参加。"
+    publishing.save(row, user=staff["first"], opened_on=row.edit_version)
+    review.submit(draft.pk, user=staff["writer"])
+    with pytest.raises(review.ReviewRefused, match="不能审核自己写的稿件：第 2 版是你保存的"):
+        review.decide(draft.pk, user=staff["first"], step=Step.FIRST, passed=True)
+    other = member("chushen2", "初审")
+    review.decide(draft.pk, user=other, step=Step.FIRST, passed=True)
+    assert state(draft) == "待复审"
+
+
+def test_a_step_the_district_does_not_use_is_refused(staff, draft, settings):
+    settings.NEWSROOM_REVIEW_LEVELS = 1
+    review.submit(draft.pk, user=staff["writer"])
+    for step in (Step.FIRST, Step.SUBMIT):
+        with pytest.raises(review.ReviewRefused, match="这个审核环节没有启用"):
+            review.decide(draft.pk, user=staff["first"], step=step, passed=True)
+
+
 def test_the_self_approval_rule_can_be_switched_off(staff, draft, settings):
     settings.NEWSROOM_NO_SELF_APPROVAL = False
     both = member("liangbian", "撰稿", "初审")
@@ -443,3 +465,15 @@ def test_a_restore_of_a_backup_taken_mid_review_makes_nothing_live(tmp_path, set
     assert state(item) == "待终审"  # the records came back with the versions
     with pytest.raises(publishing.Refused, match="还没有通过全部审核"):
         publishing.publish(item.pk, user=account("publisher"))
+
+
+def test_an_item_taken_down_goes_through_review_before_it_returns(staff, draft, client):
+    walk(draft, staff)
+    publishing.publish(draft.pk, user=staff["publisher"])
+    publishing.take_down(draft.pk, user=staff["publisher"])
+    assert state(draft) == "草稿" and not is_public(client, draft)
+    with pytest.raises(publishing.Refused, match="还没有通过全部审核"):
+        publishing.publish(draft.pk, user=staff["publisher"])
+    walk(draft, staff)
+    publishing.publish(draft.pk, user=staff["publisher"])
+    assert is_public(client, draft)

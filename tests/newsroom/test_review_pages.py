@@ -201,3 +201,27 @@ def test_the_records_export_as_csv_for_a_date_range(people, item):
     assert len(empty.strip().splitlines()) == 1
     bad = people["final"][1].get(url, {"from": "昨天"})
     assert bad.status_code == 400 and "请给出日期范围" in bad.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"action": "pass", "step": "submit"}, "这个审核环节没有启用"),
+        ({"action": "pass", "step": "boss"}, "表单有误"),
+        ({"action": "pass", "step": "first", "hits": "many"}, "表单有误"),
+        ({"action": "publish"}, "不知道要做什么"),
+    ],
+)
+def test_bad_review_posts_get_a_chinese_answer_not_an_error(people, item, data, expected):
+    review.submit(item.pk, user=people["writer"][0])
+    response = act(people["first"][1], item, **data)
+    assert response.status_code == 200 and expected in response.content.decode()
+    assert review.state(item) == "待初审"
+
+
+def test_a_version_that_is_not_the_items_is_a_404(people, item):
+    url = reverse("admin:news_article_review", args=[item.pk])
+    response = people["writer"][1].post(url, {"version": "abc", "action": "submit"})
+    assert response.status_code == 404
+    sheet = reverse("admin:news_article_sheet", args=[item.pk])
+    assert people["writer"][1].get(sheet, {"version": "999999"}).status_code == 404
