@@ -9,10 +9,10 @@ from news import images
 from news.models import Article, Community, Reporter, Street
 from news.text import chinese_date
 
-from . import publishing, versions, views
+from . import publishing, queues, review, review_views, versions, views
 from .copycheck import copy_warnings
 from .forms import ArticleAdminForm
-from .models import Edit
+from .models import Edit, Review, WrongWord
 
 
 class CommunityInline(admin.TabularInline):
@@ -44,6 +44,19 @@ class ReporterAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
 
 
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = "审核状态"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [(state, state) for state in review.STATES]
+
+    def queryset(self, request, queryset):
+        if self.value() in review.STATES:
+            return queues.with_state(queryset, self.value())
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     """Articles. Every save goes through newsroom.publishing: it keeps a version, refuses a
@@ -63,7 +76,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "is_lead", "street", "reporter"]
+    list_filter = [ReviewStateFilter, "status", "is_lead", "street", "reporter"]
     list_select_related = ["street", "community", "reporter"]
     # Names too: an editor looks for 杨翠叶's items or everything from 永安里社区.
     search_fields = [
@@ -132,7 +145,9 @@ class ArticleAdmin(admin.ModelAdmin):
         waits: 已发布，有未发布的修改."""
         label = obj.state_label()
         if obj.status == Article.Status.PUBLISHED and getattr(obj, "pending", False):
-            return f"{label}，有未发布的修改"
+            return f"{label}，有未发布的修改（{review.state(obj)}）"
+        if obj.status != Article.Status.PUBLISHED:
+            return review.state(obj)
         return label
 
     @admin.display(description="更正")
@@ -196,18 +211,32 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="news_article_revert",
             ),
             path("<path:object_id>/publish/", wrap(views.publish), name="news_article_publish"),
+            path(
+                "review-records.csv",
+                wrap(review_views.records_csv),
+                name="news_article_review_records",
+            ),
+            path("<path:object_id>/sheet/", wrap(review_views.sheet), name="news_article_sheet"),
+            path(
+                "<path:object_id>/review/",
+                wrap(review_views.review_page),
+                name="news_article_review",
+            ),
             *super().get_urls(),
         ]
 
     @admin.action(description="发布所选稿件（发布时间已过的改为现在）", permissions=["publish"])
     def publish(self, request, queryset):
         """Drafts go out; a published item with a working version gets it published."""
-        count, held = 0, []
+        count, held, unreviewed = 0, [], []
         for article in queryset:
             try:
                 saved = publishing.publish(article.pk, user=request.user, comment="批量操作：发布")
             except publishing.NeedsCorrection:
                 held.append(article.headline)  # a correction is written one item at a time
+                continue
+            except publishing.Refused:
+                unreviewed.append(article.headline)  # 先审后发: not approved at every step
                 continue
             if saved:
                 self.log_change(request, article, "批量操作：发布")
@@ -222,6 +251,14 @@ class ArticleAdmin(admin.ModelAdmin):
                 "它们改动了读者已经看到的文字，需要在各自的“发布修改”页写更正说明。",
                 messages.WARNING,
             )
+        if unreviewed:
+            self.message_user(
+                request,
+                f"没有发布 {len(unreviewed)} 篇（{'、'.join(unreviewed[:5])}"
+                f"{'等' if len(unreviewed) > 5 else ''}）：它们的最新一版还没有通过全部审核"
+                "（先审后发）。",
+                messages.WARNING,
+            )
 
     @admin.action(description="撤回所选稿件（改为草稿）", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -231,3 +268,35 @@ class ArticleAdmin(admin.ModelAdmin):
                 self.log_change(request, article, "批量操作：撤回为草稿")
                 count += 1
         self.message_user(request, f"已撤回 {count} 篇稿件，读者不再能看到。", messages.SUCCESS)
+
+
+@admin.register(WrongWord)
+class WrongWordAdmin(admin.ModelAdmin):
+    """The 错敏词 list: the 校对 on every review page uses it as it is now."""
+
+    list_display = ["word", "suggestion", "level"]
+    list_editable = ["suggestion", "level"]
+    list_filter = ["level"]
+    search_fields = ["word", "suggestion"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """The records, for reading: they are made only by the 审核 page (newsroom.review)."""
+
+    list_display = ["article", "number", "step", "decision", "reviewer_name", "created_at"]
+    list_filter = ["step", "decision"]
+    list_select_related = ["article"]
+    search_fields = ["article__headline", "reviewer_name", "opinion"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Never on their own; with their item, when the editor may delete the item (the
+        # admin asks this of every record a deletion takes along).
+        return obj is not None and request.user.has_perm("news.delete_article")

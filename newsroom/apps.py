@@ -18,6 +18,10 @@ class NewsroomConfig(AppConfig):
         )
 
         versions.register()
+        # The index shows the review queues (newsroom/templatetags/review_queues.py).
+        from django.contrib import admin
+
+        admin.site.index_template = "newsroom/admin_index.html"
         # A replaced photo stays on disk while a version names it, so a revert can bring it back.
         if versions.names_photo not in images.PHOTO_KEEPERS:
             images.PHOTO_KEEPERS.append(versions.names_photo)

@@ -75,11 +75,16 @@ class BackupError(Exception):
 
 
 def describe(manifest):
-    """稿件 8 篇（版本 12 个），账号 2 个，图片等文件 14 个"""
+    """稿件 8 篇（版本 12 个，审核记录 3 条），账号 2 个，图片等文件 14 个
+
+    The review records (newsroom.Review) travel like every model: a restore brings back each
+    item's state in 先审后发 as it was, and nothing more goes live (a version still needs its
+    missing steps)."""
     counts = manifest["counts"]
     media = [f for f in manifest["files"] if f["path"].startswith(f"{MEDIA}/")]
     return (
-        f"稿件 {counts.get('news.article', 0)} 篇（版本 {counts.get('reversion.version', 0)} 个），"
+        f"稿件 {counts.get('news.article', 0)} 篇（版本 {counts.get('reversion.version', 0)} 个，"
+        f"审核记录 {counts.get('newsroom.review', 0)} 条），"
         f"账号 {counts.get('auth.user', 0)} 个，图片等文件 {len(media)} 个"
     )
 

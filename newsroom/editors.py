@@ -13,3 +13,7 @@ def editor_permission_codenames():
     return [f"{action}_{model}" for model in EDITOR_MODELS for action in EDITOR_ACTIONS] + [
         *EDITOR_EXTRA
     ]
+
+
+# The review roles of 先审后发 (newsroom/review.py; groups made by migration 0004_review_roles).
+ROLES = ["撰稿", "初审", "复审", "终审", "发布"]

@@ -137,6 +137,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
+        self._check_approved()
         if self.errors:
             self._say_the_photo_is_lost()
             return
@@ -144,6 +145,18 @@ class ArticleAdminForm(forms.ModelForm):
             self.instance.store_new_photo()
         except OSError:
             self.add_error("photo", self.STORAGE_ERROR)
+
+    def _check_approved(self):
+        """先审后发: a draft goes out from the form only when this is the version that passed
+        every review step, unchanged (the same rule publishing.save enforces)."""
+        if self.errors or self.instance.status != Article.Status.PUBLISHED:
+            return
+        if self._was_published():
+            return  # a change to a published item becomes a working version, reviewed again
+        try:
+            publishing.require_approved(self.instance.pk, self.instance)
+        except publishing.Refused as refused:
+            self.add_error("status", str(refused))
 
     def _say_the_photo_is_lost(self):
         """A browser never sends a chosen file again: after any error the editor must choose

@@ -11,6 +11,10 @@ The format, documented for editors in `import_bulletin --help`: {"items": [item,
 list; an item has id, headline, reporter and body (required), kicker, subtitle, dateline
 (default 本报讯), street, community, photo_caption, published_at (ISO 8601, naive = Asia/Shanghai)
 and status ("draft" by default, or "published").
+
+先审后发 (newsroom/review.py): an import never makes anything live. "draft" arrives as 草稿;
+"published" arrives as 待初审 (submitted by the import) — a published item's change as a working
+version waiting for review — and goes out only when the review steps pass and 发布 publishes it.
 """
 
 import json
@@ -26,7 +30,7 @@ from django.utils import timezone
 from news.models import Article, Community, Reporter, Street
 from news.text import quoted, refused_character
 
-from . import publishing, versions
+from . import publishing, review, versions
 from .copycheck import copy_warnings
 from .models import Edit
 
@@ -70,6 +74,7 @@ class Item:
     article: Article
     changed: list = field(default_factory=list)  # verbose names of the fields that change
     opened_on: int | None = None  # the stored item's version number when the file was checked
+    submit: bool = False  # the file says "published": submitted for review (待初审), never live
     saved: publishing.Saved | None = None
 
     @property
@@ -119,7 +124,9 @@ def _save(item):
             comment="导入",
             keep_time=True,
         )
-    except publishing.Refused as refused:
+        if item.submit:
+            review.submit(item.article.pk, user=None)
+    except (publishing.Refused, review.ReviewRefused) as refused:
         raise ImportFailed([f"{item.place}：{refused}请重新导入。"]) from None
 
 
@@ -324,6 +331,11 @@ def _check(position, raw, places, existing):
     if article is None:
         article = Article(import_key=key)
         fields.setdefault("published_at", timezone.now())
+    # Only review makes an item live: a request to publish becomes a submission; an item that is
+    # live already stays so, and the import's change waits beside it as a working version.
+    submit = fields["status"] == Article.Status.PUBLISHED
+    live = article.pk is not None and article.status == Article.Status.PUBLISHED
+    fields["status"] = Article.Status.PUBLISHED if live else Article.Status.DRAFT
     changed = [
         LABELS[name]
         for name, value in fields.items()
@@ -348,7 +360,12 @@ def _check(position, raw, places, existing):
         for m in problems[name]
     ]
     item = Item(
-        position, key, article, changed, opened_on=article.edit_version if article.pk else None
+        position,
+        key,
+        article,
+        changed,
+        opened_on=article.edit_version if article.pk else None,
+        submit=submit,
     )
     return (None if messages else item), messages
 

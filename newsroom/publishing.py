@@ -23,7 +23,7 @@ from django.utils import timezone
 from news import images
 from news.models import Article, Correction
 
-from . import versions
+from . import review, versions
 from .models import Edit
 
 PUBLISH_PERMISSION = "news.publish_article"
@@ -91,6 +91,23 @@ def _require_publish(user):
         raise Refused("你没有发布权限：请保存为草稿，由有发布权限的编辑发布。")
 
 
+def require_approved(pk, article=None):
+    """先审后发, for every path that makes a version live: the item's newest version passed
+    every review step (newsroom.review) and `article`, when given, is that version's content.
+    A new item has no version yet, so it can never go out on its first save. Returns the
+    approved version."""
+    if pk is None:
+        raise Refused(
+            "没有发布：新稿件请先保存为草稿并提交审核，审核全部通过后才能发布（先审后发）。"
+        )
+    newest = versions.latest(Article(pk=pk))
+    try:
+        review.require_approved(newest, article)
+    except review.ReviewRefused as refused:
+        raise Refused(str(refused)) from None
+    return newest
+
+
 def lock(pk, opened_on=None):
     """The article's row, locked until the transaction ends. `Conflict` when it was saved
     since version `opened_on`."""
@@ -111,7 +128,7 @@ def save(article, *, user, opened_on=None, comment="", action=None, keep_time=Fa
         if article.pk is None:
             if article.status == PUBLISHED:
                 _require_publish(user)
-                _publication_time(article, keep_time)
+                require_approved(None)
             return _write(
                 article, 0, user=user, action=action or Edit.Action.CREATE, comment=comment
             )
@@ -121,14 +138,21 @@ def save(article, *, user, opened_on=None, comment="", action=None, keep_time=Fa
             return _keep_working(
                 article, row, user=user, action=action or Edit.Action.SAVE, comment=comment
             )
+        approved = None
         if article.status == PUBLISHED:
             _require_publish(user)
+            approved = require_approved(row.pk, article)
             _publication_time(article, keep_time)
             default = Edit.Action.PUBLISH
         else:
             default = Edit.Action.TAKE_DOWN if row.status == PUBLISHED else Edit.Action.SAVE
         return _write(
-            article, row.edit_version, user=user, action=action or default, comment=comment
+            article,
+            row.edit_version,
+            user=user,
+            action=action or default,
+            comment=comment,
+            source=approved,
         )
 
 
@@ -157,6 +181,7 @@ def publish(pk, *, user, version=None, correction="", comment=""):
         working = versions.is_working(newest)
         if row.status == PUBLISHED and not working:
             return None
+        require_approved(row.pk)
         correction = " ".join(correction.split())
         corrected = working and _corrects_what_readers_read(row, versions.content(newest))
         if corrected and not correction:

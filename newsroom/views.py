@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from news.models import Article
 
-from . import diff, publishing, versions
+from . import diff, publishing, review, versions
 
 VERSIONS_SHOWN = 50
 
@@ -26,6 +26,7 @@ def change_form_context(request, article, form):
         "newest_version": newest,
         "live_row": next((r for r in rows if r["live"]), None),
         "may_publish": publishing.may_publish(request.user),
+        "review_state": review.state(article, newest),
         "conflict": form.conflict,
         "conflict_fields": form.conflict_compare(),
     }

@@ -186,6 +186,22 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
 SITE_NAME = "平城社区新闻"
 
+# --- 先审后发 (newsroom/review.py) --------------------------------------------------------------
+# How many review levels the district uses: 1 = 终审 only, 2 = 初审 + 终审, 3 = 初审 + 复审 + 终审.
+NEWSROOM_REVIEW_LEVELS = int(os.environ.get("NEWSROOM_REVIEW_LEVELS", "3"))
+# Whoever acted at one step (the writer who submitted, a reviewer who passed) may not pass the next.
+NEWSROOM_NO_SELF_APPROVAL = env_bool("NEWSROOM_NO_SELF_APPROVAL", default=True)
+# Review notices (newsroom/notices.py): printed to the console unless SMTP is configured.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
 # --- Security --------------------------------------------------------------------------------
 # Served over HTTPS (DJANGO_HTTPS=1): redirect, secure cookies, HSTS. Behind a proxy that ends
 # TLS (the nginx recipe in deploy/), DJANGO_BEHIND_PROXY=1 trusts its X-Forwarded-Proto, and

@@ -17,7 +17,7 @@ def article_form(**overrides):
         "photo_caption": "活动现场",
         "photo_alt": "居民在社区广场上",
         "photo_credit": "杨翠叶 摄",
-        "status": "published",
+        "status": "draft",  # 先审后发: a new item is saved as a draft and submitted for review
         "published_at_0": "2022-10-08",
         "published_at_1": "09:00:00",
     }

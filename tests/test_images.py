@@ -12,6 +12,7 @@ from news.models import Article
 from tests.admin_forms import article_form as form
 from tests.admin_forms import change_form
 from tests.images import SERIAL, image_bytes, phone_photo, upload
+from tests.review import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,8 @@ def test_upload_is_stored_upright_and_without_metadata(admin_client, bulletin):
 def test_renditions_are_made_once_at_save_in_webp_and_jpeg(admin_client, bulletin):
     add(admin_client, photo=phone_photo(size=(2400, 1800)))
     article = Article.objects.get(headline="带图片的稿件")
+    publish(article)  # 先审后发: reviewed, then published (tests/review.py)
+    article.refresh_from_db()
     names = _renditions(article)
     assert len(names) == 6
     for name in names:
@@ -124,6 +127,8 @@ def test_small_photos_are_never_upscaled(admin_client, bulletin):
 def test_article_page_serves_responsive_renditions(admin_client, client, bulletin):
     add(admin_client, photo=phone_photo(size=(2400, 1800)))
     article = Article.objects.get(headline="带图片的稿件")
+    publish(article)  # 先审后发: reviewed, then published (tests/review.py)
+    article.refresh_from_db()
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<source type="image/webp" srcset="' in html
     for width in (480, 960, 1600):
@@ -138,6 +143,8 @@ def test_article_page_serves_responsive_renditions(admin_client, client, bulleti
 def test_media_is_served_with_type_and_long_cache(admin_client, client, bulletin):
     add(admin_client, photo=phone_photo())
     article = Article.objects.get(headline="带图片的稿件")
+    publish(article)  # 先审后发: reviewed, then published (tests/review.py)
+    article.refresh_from_db()
     for name, content_type in [
         (_renditions(article)[0], "image/webp"),
         (article.photo.name, "image/jpeg"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from news.models import Article, Reporter
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,8 @@ def test_publish_action_publishes_drafts_now_and_keeps_schedules(admin_client, d
     )
     old = make_article(headline="旧稿", published_at=timezone.now() - timezone.timedelta(days=30))
     old_time = old.published_at
+    approve(draft)  # 先审后发: the bulk action publishes what passed review
+    approve(later)
     before = timezone.now().replace(microsecond=0)  # published times are whole seconds
     admin_client.post(
         reverse("admin:news_article_changelist"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from news import search, segment
 from news.models import Article, Reporter, SearchEntry, Street
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def test_index_follows_save_unpublish_and_delete(admin_client, bulletin):
         {"action": "unpublish", "_selected_action": [7, 8]},
     )
     assert found("漏水") == [] and found("污水") == []
+    approve(8)  # 先审后发: back out only after review
     admin_client.post(
         reverse("admin:news_article_changelist"), {"action": "publish", "_selected_action": [8]}
     )

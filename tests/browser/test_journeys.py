@@ -205,7 +205,13 @@ def test_editor_journey(browser, page, site, screenshot, tmp_path):
     assert anonymous.request.get(article_url).status == 404  # nobody else sees a draft
     anonymous.close()
 
-    # Publish it with the list's action.
+    # Review (先审后发: here straight through, tests/browser/test_review_workflow.py walks it
+    # in the browser), then publish it with the list's action.
+    from news.models import Article
+    from tests.review import approve
+
+    approve(Article.objects.get(headline=headline))
+    page.reload()
     row.get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option(
         label="发布所选稿件（发布时间已过的改为现在）"

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from news.models import Article, Community, Reporter, Street
-from tests.admin_forms import article_form
+from tests.admin_forms import article_form, form_of
 from tests.images import phone_photo
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +58,18 @@ def test_communities_are_grouped_by_street_without_javascript(admin_client, bull
 def test_editor_adds_a_ninth_item_with_a_photo_and_sees_it_on_the_site(
     admin_client, client, bulletin
 ):
-    data = article_form(photo=phone_photo(size=(640, 480)))
+    data = article_form(photo=phone_photo(size=(640, 480)), status="draft")
     response = admin_client.post(reverse("admin:news_article_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get(headline="第九篇稿件")
     assert article.photo and article.photo_width == 640 and article.photo_height == 480
+    approve(article)  # 先审后发; then 发布 sets it to 已发布 in the form
+    response = admin_client.post(
+        reverse("admin:news_article_change", args=[article.pk]),
+        form_of(article, status="published"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
 
     page = client.get(article.get_absolute_url())
     html = page.content.decode()
@@ -161,7 +169,9 @@ def test_admin_refuses_control_characters_naming_them(admin_client, bulletin, mo
 
 def test_admin_keeps_tabs_line_breaks_and_bidi_marks(admin_client, bulletin):
     """A textarea sends CR LF; tab and the marks U+200E/U+200F are text too."""
-    data = article_form(headline="第九篇\u200f稿件", body="第一段，\t有制表符。\r\n\r\n第二段。")
+    data = article_form(
+        headline="第九篇\u200f稿件", body="第一段，\t有制表符。\r\n\r\n第二段。", status="draft"
+    )
     assert admin_client.post(reverse("admin:news_article_add"), data).status_code == 302
     article = Article.objects.get(headline="第九篇\u200f稿件")
     assert article.paragraphs == ["第一段， 有制表符。", "第二段。"]

@@ -28,6 +28,7 @@ from news.search import Hits
 from newsroom import backup, publishing, versions
 from newsroom.editors import EDITOR_GROUP, editor_permission_codenames
 from tests.images import image_bytes, upload
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Pingcheng-2022-editor"
@@ -189,7 +190,7 @@ def test_backup_writes_one_timestamped_archive_with_a_manifest(site, media, tmp_
     archive, out = make_backup(tmp_path / "backups")
     assert re.fullmatch(r"pingcheng-backup-\d{8}-\d{6}\.tar\.gz", archive.name)
     assert archive.stat().st_mode & 0o077 == 0  # password hashes inside: owner only
-    assert "稿件 10 篇（版本 4 个），账号 1 个，图片等文件 7 个" in out
+    assert "稿件 10 篇（版本 4 个，审核记录 0 条），账号 1 个，图片等文件 7 个" in out
 
     with tarfile.open(archive, "r:gz") as tar:
         names = tar.getnames()
@@ -272,6 +273,7 @@ def test_restore_brings_back_everything(site, media, tmp_path, client):
     working = versions.latest(photo)
     assert versions.is_working(working) and working.revision.user == site.editor
     assert "居民参观书画展（修改中）" not in page
+    approve(photo)  # the review records came back too; this round passes it
     publishing.publish(photo.pk, user=site.editor, version=working, correction="图片说明有误")
     page = client.get(photo.get_absolute_url()).content.decode()
     assert "居民参观书画展（修改中）" in page

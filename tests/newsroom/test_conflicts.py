@@ -111,6 +111,7 @@ def test_a_stale_save_on_a_published_item_is_refused_too(two_editors, bulletin):
         street=article.street_id,
         community=article.community_id,
         body=article.body,
+        status="published",
     )
     assert theirs.post(url(article), {**opened, "kicker": "王编辑的引题"}).status_code == 302
     response = mine.post(url(article), {**opened, "kicker": "我的引题"})

@@ -8,6 +8,7 @@ from django.utils import timezone
 from news.models import Article, Street
 from tests.admin_forms import article_form, form_of
 from tests.images import phone_photo
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 ADD = "admin:news_article_add"
@@ -33,7 +34,8 @@ def test_a_bad_photo_gets_its_own_message_only(admin_client, bulletin):
 
 
 def test_the_saved_photo_shows_as_a_thumbnail(admin_client, bulletin):
-    response = admin_client.post(reverse(ADD), article_form(photo=phone_photo(size=(1000, 750))))
+    data = article_form(photo=phone_photo(size=(1000, 750)), status="draft")
+    response = admin_client.post(reverse(ADD), data)
     assert response.status_code == 302
     article = Article.objects.get(headline="第九篇稿件")
     html = admin_client.get(reverse("admin:news_article_change", args=[article.pk])).content
@@ -70,6 +72,7 @@ def test_setting_an_old_draft_to_published_in_the_form_gives_it_the_current_time
     admin_client, make_article
 ):
     old = make_article(status=Article.Status.DRAFT, published_at=timezone.now().replace(2022, 9, 1))
+    approve(old)
     before = timezone.now().replace(microsecond=0)
     response = admin_client.post(
         reverse("admin:news_article_change", args=[old.pk]), form_of(old, status="published")
@@ -81,6 +84,7 @@ def test_setting_an_old_draft_to_published_in_the_form_gives_it_the_current_time
 
 def test_a_time_the_editor_sets_while_publishing_is_kept(admin_client, make_article):
     old = make_article(status=Article.Status.DRAFT, published_at=timezone.now().replace(2022, 9, 1))
+    approve(old)
     data = form_of(old, status="published", published_at_0="2022-09-30", published_at_1="08:00:00")
     assert (
         admin_client.post(reverse("admin:news_article_change", args=[old.pk]), data).status_code

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from news.models import Article, Reporter, Street
 from tests.images import phone_photo
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Pingcheng-2022-editor"
@@ -92,6 +93,7 @@ def test_editor_can_draft_preview_and_publish_with_a_photo(editor_client, client
     preview = editor_client.get(article.get_absolute_url())
     assert preview.status_code == 200 and "预览" in preview.content.decode()
 
+    approve(article)  # 先审后发: the bulk 发布 takes only what passed review
     response = editor_client.post(
         reverse("admin:news_article_changelist"),
         {"action": "publish", "_selected_action": [article.pk]},

@@ -11,8 +11,10 @@ from django.core.management import CommandError, call_command
 
 from news.models import Article
 from news.search import Hits
-from newsroom import versions
+from newsroom import publishing, review, versions
 from newsroom.models import Edit
+from tests.review import account
+from tests.review import publish as publish_reviewed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXAMPLE = Path(__file__).parents[1] / "data" / "import_example.json"
@@ -96,7 +98,16 @@ def test_good_file_imports_every_item_onto_the_site(client, bulletin, tmp_path):
     assert (second.reporter.name, second.dateline) == ("杨翠叶", "本报讯")
     assert third.status == Article.Status.DRAFT and third.street is None
 
+    # 先审后发: "published" in the file means submitted (待初审), never live.
+    assert [review.state(a) for a in (first, second, third)] == ["待初审", "待初审", "草稿"]
+    for article in (first, second, third):
+        assert article.status == Article.Status.DRAFT
+        assert client.get(article.get_absolute_url()).status_code == 404
     for article in (first, second):
+        for step in review.steps():
+            review.decide(article.pk, user=account(step.value), step=step, passed=True)
+        publishing.publish(article.pk, user=account("publisher"))
+        article.refresh_from_db()
         response = client.get(article.get_absolute_url())
         assert response.status_code == 200
         assert article.headline in response.content.decode()
@@ -146,17 +157,18 @@ def test_a_changed_draft_updates_its_article_and_nothing_else(bulletin, tmp_path
 def test_a_changed_published_item_waits_as_a_working_version(bulletin, client, tmp_path):
     items = [item(n) for n in range(1, 4)]
     run(write(tmp_path, {"items": items}))
-    before = {row["import_key"]: row for row in rows()}
     live = Article.objects.get(import_key="2022-10-08-02")
+    publish_reviewed(live)  # reviewed and published: version 2 is live
+    before = {row["import_key"]: row for row in rows()}
 
     items[1]["headline"] = "改过的标题"
     out = run(write(tmp_path, {"items": items}))
     assert "导入完成：新增 0 篇，更新 1 篇，未变 2 篇。" in out
-    assert "（已发布的稿件：修改存为第 2 版，编辑发布后读者才会看到）" in out
+    assert "（已发布的稿件：修改存为第 3 版，编辑发布后读者才会看到）" in out
     after = {row["import_key"]: row for row in rows()}
     # The row, and so the public page and the search index, keep the published text; only the
     # version number moved on.
-    assert {**after["2022-10-08-02"], "edit_version": 1} == before["2022-10-08-02"]
+    assert {**after["2022-10-08-02"], "edit_version": 2} == before["2022-10-08-02"]
     assert "改过的标题" not in client.get(live.get_absolute_url()).content.decode()
     assert len(Hits(["改过的标题"])) == 0
     newest = versions.latest(live)
@@ -165,7 +177,7 @@ def test_a_changed_published_item_waits_as_a_working_version(bulletin, client, t
     # The same file again finds the working version: nothing new.
     out = run(write(tmp_path, {"items": items}))
     assert "更新 0 篇，未变 3 篇" in out
-    assert Article.objects.get(pk=live.pk).edit_version == 2
+    assert Article.objects.get(pk=live.pk).edit_version == 3
 
 
 def test_a_reimport_keeps_what_editors_set_in_the_admin(bulletin, tmp_path):

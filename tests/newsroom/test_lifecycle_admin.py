@@ -9,6 +9,7 @@ from django.utils import timezone
 from news.models import Article
 from newsroom import publishing, versions
 from tests.admin_forms import form_of
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:news_article_changelist"
@@ -36,6 +37,7 @@ def test_a_take_down_time_set_on_a_public_item_waits_to_be_published(
     assert client.get(article.get_absolute_url()).status_code == 200
     assert versions.content(versions.latest(article)).unpublish_at is not None
 
+    approve(article)
     publishing.publish(7, user=User.objects.get(username="admin"))  # no text changed: no 更正
     assert client.get(article.get_absolute_url()).status_code == 404
     changelist = admin_client.get(reverse(CHANGELIST)).content.decode()

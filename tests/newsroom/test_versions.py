@@ -9,6 +9,7 @@ from newsroom import diff, publishing, versions
 from newsroom.models import Edit
 from tests.admin_forms import article_form, change_form
 from tests.images import phone_photo
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:news_article_changelist"
@@ -95,6 +96,8 @@ def test_an_item_from_before_versions_gets_its_old_content_as_version_0(admin_cl
 def test_bulk_publish_and_take_down_keep_versions(admin_client, bulletin):
     first = draft(admin_client, headline="草稿一")
     second = draft(admin_client, headline="草稿二")
+    approve(first)
+    approve(second)
     admin_client.post(
         reverse(CHANGELIST), {"action": "publish", "_selected_action": [first.pk, second.pk]}
     )
@@ -244,6 +247,7 @@ def test_reverting_a_published_item_makes_a_working_version(admin_client, client
         street=article.street_id,
         community=article.community_id,
         body="误改的正文。",
+        status="published",
     )
     admin_client.post(change_url(article), data)
     baseline = versions.history(article).last()

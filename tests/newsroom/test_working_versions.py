@@ -15,6 +15,7 @@ from django.utils.html import strip_tags
 from news.models import Article, Correction
 from newsroom import publishing, versions
 from tests.admin_forms import form_of
+from tests.review import approve
 
 pytestmark = pytest.mark.django_db
 OLD, NEW = "清理枯树 保障出行", "清理倒伏枯树 保障居民出行"
@@ -82,6 +83,7 @@ def test_the_public_sees_only_the_live_version_until_it_is_published(
     assert "发布这些修改" in html
 
     # Publishing: a page that shows what will change, then the button.
+    approve(article)  # 先审后发: the working version passes review, then 发布 publishes it
     publish = reverse("admin:news_article_publish", args=[article.pk])
     page = admin_client.get(publish).content.decode()
     assert "读者现在看到的 → 第 1 版" in page and "倒伏" in page
@@ -111,6 +113,7 @@ def test_a_working_save_keeps_cached_pages_and_a_publish_retires_them(
     first = client.get(article.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
         edit(admin_client, article, headline=NEW)
+    approve(article)
     again = client.get(article.get_absolute_url())
     assert again["X-Page-Cache"] == "hit" and again["ETag"] == first["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,6 +132,8 @@ def test_the_bulk_publish_action_holds_a_correction_for_its_own_page(admin_clien
     draft = Article.objects.create(
         headline="一篇草稿", reporter=article.reporter, body="草稿的正文。"
     )
+    approve(article)
+    approve(draft)
     response = admin_client.post(
         reverse("admin:news_article_changelist"),
         {"action": "publish", "_selected_action": [article.pk, draft.pk, 8]},
@@ -146,6 +151,7 @@ def test_publishing_changed_text_of_a_public_item_needs_a_correction_shown_to_re
     admin_client, client, article
 ):
     edit(admin_client, article, headline=NEW)
+    approve(article)
     publish = reverse("admin:news_article_publish", args=[article.pk])
     working = versions.latest(article)
     refused = admin_client.post(publish, {"version": working.pk}, follow=True)
@@ -170,6 +176,7 @@ def test_a_scheduled_item_is_changed_without_a_correction(admin_client, client, 
     )
     article.refresh_from_db()
     edit(admin_client, article, headline=NEW)
+    approve(article)
     publishing.publish(article.pk, user=User.objects.get(username="admin"))
     row = Article.objects.get(pk=article.pk)
     assert row.headline == NEW and not row.corrections.exists()
