@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -71,3 +72,22 @@ def legacy_text(bulletin):
     Community.objects.filter(slug="beixinyuan").update(name=f"北馨园{bad}社区")
     Reporter.objects.filter(slug="zheng-lin").update(name=f"郑{bad}林")
     return SimpleNamespace(article=article, xml_cannot=cannot, xml_can=can, stored=bad)
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache_on(request, settings, tmp_path):
+    """The page cache on, with local memory and with Redis in turn (tests/test_cache.py)."""
+    from django.core.cache import cache
+
+    from tests.test_cache import BACKENDS, REDIS_URL, redis_available
+
+    if request.param == "redis" and not redis_available():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.CACHES = {"default": BACKENDS[request.param]}
+    settings.PAGE_CACHE = True
+    settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
+    cache.clear()
+    yield request.param
+    cache.clear()

@@ -53,18 +53,9 @@ def stored_pages(backend):
     return sum(1 for _ in client.scan_iter("pingcheng:*:page:*"))
 
 
-@pytest.fixture(params=list(BACKENDS))
-def cached_site(request, settings, bulletin, tmp_path):
-    if request.param == "redis" and not redis_available():
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    settings.CACHES = {"default": BACKENDS[request.param]}
-    settings.PAGE_CACHE = True
-    settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
-    cache.clear()
-    yield request.param
-    cache.clear()
+@pytest.fixture
+def cached_site(page_cache_on, bulletin):
+    return page_cache_on
 
 
 def test_second_request_is_a_cache_hit_without_queries(

@@ -1,11 +1,9 @@
 """下线时间: an item leaves every public place at its minute by itself (no job), with the page
 cache on; the rule, its validation, the admin's state labels, search and 上一篇/下一篇."""
 
-import os
 import re
 
 import pytest
-from django.core.cache import cache
 from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +13,6 @@ from news import search, segment
 from news.digest import Week
 from news.models import Article, Community, Reporter, Street
 from tests.clock import Clock
-from tests.test_cache import BACKENDS, REDIS_URL, redis_available
 
 pytestmark = pytest.mark.django_db
 
@@ -86,22 +83,8 @@ def test_a_taken_down_item_is_nowhere_and_a_live_one_everywhere(client, place, m
     assert list(Article.objects.taken_down()) == [gone]
 
 
-@pytest.fixture(params=list(BACKENDS))
-def cached_site(request, settings, tmp_path):
-    if request.param == "redis" and not redis_available():
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    settings.CACHES = {"default": BACKENDS[request.param]}
-    settings.PAGE_CACHE = True
-    settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
-    cache.clear()
-    yield request.param
-    cache.clear()
-
-
 def test_take_down_on_its_minute_with_the_page_cache_on(
-    client, place, make_article, clock, cached_site, django_capture_on_commit_callbacks
+    client, place, make_article, clock, page_cache_on, django_capture_on_commit_callbacks
 ):
     # Five minutes ahead: within PAGE_CACHE_SECONDS, which local memory counts by time.time.
     down = clock.now + timezone.timedelta(minutes=5)
@@ -121,7 +104,7 @@ def test_take_down_on_its_minute_with_the_page_cache_on(
 
 
 def test_the_cache_generation_ends_at_the_next_publish_or_take_down(
-    place, make_article, clock, cached_site
+    place, make_article, clock, page_cache_on
 ):
     assert Article.objects.next_change() is None
     publish = clock.now + timezone.timedelta(hours=2)
