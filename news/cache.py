@@ -1,23 +1,26 @@
-"""Anonymous pages from the cache, invalidated the moment anything on them changes.
+"""Anonymous pages from the cache, retired the moment anything on them changes.
 
-One "generation" record in the cache names the current state of the site's content. Every
-cached page and every ETag includes its token, so a new generation retires them all at once:
-an editor's save, publish, unpublish or delete (signals → `invalidate`) starts one, and so does
-the arrival of the next scheduled item's time (the record knows when that is), so a scheduled
-item appears on every page on the minute, with no job to run.
+A page's entry is named by the site's "generation", its path, its canonical query string
+(news.querystring: only the parameters the page reads, so `?utm_source=…` is the plain page) and
+the reader's reading choices (news.reading.variant). It holds the moment its render began and
+the page tags it collected while rendering (news/page_tags.py: the items, places and listings it
+shows). A write retires the tags it touches (news/retire.py, through news/signals.py); a stored
+page is served only while all its tags are older than its render. So an editor's save makes
+again only the pages that show what it changed, not the whole site.
 
-A page's entry is named by its path, its canonical query string (news.querystring: only the
-parameters the page reads, so `?utm_source=…` is the plain page) and the reader's text-size and
-contrast choices (news.reading.variant). Staff (anyone with a session cookie) and previews are
-never served from, or stored in, the cache. The backends bound their memory (news.cache_store).
+The generation retires every page at once: when the next scheduled item's time or 下线时间
+arrives (the record knows when that is, so an item appears and leaves on the minute with no job
+to run and no write), when another database file is put in place, and on every write when the
+cache is local memory: there each worker has its own cache, and only the generation (kept in a
+file every worker checks) reaches them all. Staff (anyone with a session cookie) and previews
+are never served from, or stored in, the cache. The backends bound their memory
+(news.cache_store).
 
 If the cache fails (Redis gone or hanging), the breaker in news.cache_store answers
-CacheUnavailable at once and pages are served from the database as if uncached. An invalidation
-missed then is made when the cache answers again, so no page outlives a save.
-With Redis the generation lives in Redis; with local memory (one machine, several workers) in a
-file that every worker checks, so a save in one worker retires the pages of all. If Redis evicts
-the generation record, the next request starts a new generation: pages are rendered afresh,
-never served stale.
+CacheUnavailable at once and pages are served from the database as if uncached. A retirement
+missed then is made, as a new generation, when the cache answers again, so no page outlives a
+save. If Redis evicts the generation record, the next request starts a new generation: pages are
+rendered afresh, never served stale.
 """
 
 import hashlib
@@ -36,7 +39,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from . import querystring, reading
+from . import page_tags, querystring, reading
 from .cache_store import CacheUnavailable
 
 log = logging.getLogger(__name__)
@@ -174,6 +177,12 @@ def _eligible(request):
     )
 
 
+def _validators(digest, rendered_at, changed, generation):
+    """ETag and Last-Modified of one stored render of a page."""
+    etag = f'"{digest[:16]}-{int(rendered_at * 1000):x}"'
+    return etag, int(max(changed, generation.changed))
+
+
 def _storable(response):
     control = response.get("Cache-Control", "")
     return (
@@ -183,6 +192,26 @@ def _storable(response):
         and "private" not in control
         and "no-store" not in control
     )
+
+
+def tags_shared():
+    """Whether tag records reach every worker: not with per-worker local memory."""
+    return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
+
+
+def retire(tags):
+    """After a write: retire the pages that show what `tags` name (news/page_tags.py). With
+    per-worker local memory, where a tag written here would reach no other worker, every page."""
+    if not tags_shared():
+        invalidate()
+        return
+    try:
+        page_tags.retire(tags)
+    except CacheUnavailable:  # as in invalidate(): retried as a new generation later
+        _missed_invalidation.set()
+    except Exception:
+        log.warning("page cache unavailable: could not retire pages", exc_info=True)
+        _missed_invalidation.set()
 
 
 class PageCacheMiddleware:
@@ -204,35 +233,40 @@ class PageCacheMiddleware:
 
         name = f"{generation.token}:{reading.variant(request)}:{request.build_absolute_uri()}"
         digest = hashlib.sha256(name.encode()).hexdigest()
-        etag, last_modified = f'"{digest[:24]}"', int(generation.changed)
-        # Revalidation first: the ETag comes from the generation alone, so a 304 costs neither
-        # a page render nor even a read of the stored page.
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return self._mark(not_modified, etag, last_modified)
-
         key = f"page:{digest}"
+        started = time.time()
         try:
             stored = cache.get(key)
+            changed = stored and page_tags.still_good(stored[1], stored[0])
         except Exception:
-            stored = None
-        if stored is not None:
-            headers, content = stored
+            stored = changed = None
+        if changed is not None and stored:
+            rendered_at, _tags, headers, content = stored
+            # The ETag names this page and this render; a 304 costs no render.
+            etag, last_modified = _validators(digest, rendered_at, changed, generation)
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if not_modified is not None:
+                return self._mark(not_modified, etag, last_modified)
             response = HttpResponse(content, headers=headers)
             response["X-Page-Cache"] = "hit"
             return self._mark(response, etag, last_modified)
 
+        request.page_tags = set()
         response = self.get_response(request)
         if request.method == "GET" and _storable(response):
+            tags = tuple(sorted(request.page_tags or {page_tags.ANY})) if tags_shared() else ()
             headers = {k: v for k, v in response.items() if k.lower() not in FRESH_HEADERS}
             try:
-                cache.set(key, (headers, response.content), settings.PAGE_CACHE_SECONDS)
+                changed = page_tags.last_changed(tags, started)
+                entry = (started, tags, headers, response.content)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             except CacheUnavailable:
-                pass
+                return response
             except Exception:
                 log.warning("page cache unavailable: page not stored", exc_info=True)
+                return response
             response["X-Page-Cache"] = "miss"
-            self._mark(response, etag, last_modified)
+            self._mark(response, *_validators(digest, started, changed, generation))
         return response
 
     @staticmethod

@@ -273,6 +273,10 @@ class Article(models.Model):
     # side keeps them). A form carries the number it was opened on; a save from an older
     # number would overwrite someone else's work and is refused.
     edit_version = models.PositiveIntegerField("版本号", default=0, editable=False)
+    # How many times the row has been written, raised by the database itself on every UPDATE
+    # (migration 0012: admin, bulk actions, imports and shell alike), so that a cached card or
+    # article body keyed on (id, changes) is never served after any change (news/fragments.py).
+    changes = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

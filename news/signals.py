@@ -2,12 +2,12 @@
 
 from django.db import transaction
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from pingcheng.sqlite import database_replaced
 
-from . import cache, images, search, segment
+from . import cache, images, retire, search, segment
 from .models import Article, Community, Correction, Reporter, SearchEntry, Street
 
 
@@ -37,19 +37,45 @@ def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
         search.index_article(article)
 
 
+@receiver(pre_save, sender=Article)
+@receiver(pre_delete, sender=Article)
+def note_where_an_item_was_listed(sender, instance, **kwargs):
+    instance._listed_before = retire.stored_listing(instance)
+
+
 @receiver(post_save, sender=Article)
+def retire_pages_of_a_saved_item(sender, instance, **kwargs):
+    before = getattr(instance, "_listed_before", None)
+    _retire_on_commit(retire.article_write(instance.pk, before, retire.listed(instance)))
+
+
 @receiver(post_delete, sender=Article)
+def retire_pages_of_a_deleted_item(sender, instance, **kwargs):
+    before = getattr(instance, "_listed_before", None)
+    _retire_on_commit(retire.article_write(instance.pk, before, None))
+
+
 @receiver(post_save, sender=Correction)
 @receiver(post_delete, sender=Correction)
+def retire_pages_of_a_corrected_item(sender, instance, **kwargs):
+    _retire_on_commit(retire.correction_write(instance.article_id))
+
+
 @receiver(post_save, sender=Street)
 @receiver(post_delete, sender=Street)
 @receiver(post_save, sender=Community)
 @receiver(post_delete, sender=Community)
 @receiver(post_save, sender=Reporter)
 @receiver(post_delete, sender=Reporter)
-def retire_cached_pages(sender, **kwargs):
-    """Anything a page shows changed: no reader may get the old page once this commits."""
-    transaction.on_commit(cache.invalidate)
+def retire_pages_of_a_place_or_reporter(sender, instance, **kwargs):
+    kind = {Street: "s", Community: "c", Reporter: "r"}[sender]
+    _retire_on_commit(retire.place_write(kind, instance.pk))
+
+
+def _retire_on_commit(tags):
+    """No reader may get the old page once the write commits (and none is retired for a write
+    that is rolled back)."""
+    transaction.on_commit(lambda: cache.retire(tags))
 
 
 @receiver(database_replaced)

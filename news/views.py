@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
-from . import links, metadata, qr, search, segment, tally
+from . import fragments, links, metadata, page_tags, qr, search, segment, tally
 from .models import Article, Community, Reporter, Street
 
 FRONT_PAGE_LATEST = 10
@@ -16,25 +16,24 @@ LISTING_PAGE_SIZE = 20
 
 
 def front_page(request):
-    listing = Article.objects.for_listing()
+    page_tags.depend(request, page_tags.LIST_ALL, page_tags.PLACES)
+    listing = fragments.stamps(Article.objects.published())
     # The lead is the newest item marked 头条; if none is marked, simply the newest item.
-    lead = (
-        Article.objects.published().with_places().filter(is_lead=True).first()
-        or Article.objects.published().with_places().first()
-    )
-    latest = listing.exclude(pk=lead.pk) if lead else listing
+    lead = listing.filter(is_lead=True).first() or listing.first()
+    latest = listing.exclude(pk=lead[0]) if lead else listing
     return render(
         request,
         "news/front_page.html",
         {
-            "lead": lead,
-            "latest": latest[:FRONT_PAGE_LATEST],
+            "lead_html": lead and fragments.lead(request, lead),
+            "latest": fragments.cards(request, latest[:FRONT_PAGE_LATEST]),
             "streets": Street.objects.all(),
         },
     )
 
 
 def street_directory(request):
+    page_tags.depend(request, page_tags.PLACES)
     streets = Street.objects.prefetch_related("communities")
     return render(request, "news/street_directory.html", {"streets": streets})
 
@@ -60,8 +59,12 @@ class ArticleDetailView(DetailView):
         )
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
         previous, next_ = self.object.neighbours()
+        shown = [page_tags.neighbours(self.object.pk)]
+        shown += [page_tags.article(item.pk) for item in (previous, next_) if item]
+        page_tags.depend(self.request, *shown)
         return super().get_context_data(
             is_preview=self.is_preview,
+            story=fragments.story(self.request, self.object),
             previous=previous,
             next=next_,
             json_ld=metadata.json_ld(metadata.news_article(self.request, self.object)),
@@ -96,7 +99,7 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         self.owner = self.get_owner()
-        return self.filter_articles(Article.objects.for_listing())
+        return fragments.stamps(self.filter_articles(Article.objects.published()))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # 共 N 篇 and the page range from the tally, not a COUNT(*) over the whole listing.
@@ -105,11 +108,22 @@ class ArticleListView(ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(owner=self.owner, **kwargs)
+        context = super().get_context_data(owner=self.owner, **kwargs)
+        page_tags.depend(self.request, *self.shows())
+        return {**context, "cards": fragments.cards(self.request, context["articles"])}
+
+    def shows(self):
+        """The page tags of the owner and its listing (news/page_tags.py)."""
+        kind = self.owner_kind
+        return [page_tags.listing(kind, self.owner.pk), page_tags.owner(kind, self.owner.pk)]
 
 
 class StreetListView(ArticleListView):
     template_name = "news/street_list.html"
+    owner_kind = "s"
+
+    def shows(self):
+        return [*super().shows(), page_tags.PLACES]  # its communities
 
     def get_owner(self):
         return get_object_or_404(Street, slug=self.kwargs["street"])
@@ -123,6 +137,10 @@ class StreetListView(ArticleListView):
 
 class CommunityListView(ArticleListView):
     template_name = "news/community_list.html"
+    owner_kind = "c"
+
+    def shows(self):
+        return [*super().shows(), page_tags.owner("s", self.owner.street_id)]
 
     def get_owner(self):
         return get_object_or_404(
@@ -137,6 +155,7 @@ class CommunityListView(ArticleListView):
 
 class ReporterListView(ArticleListView):
     template_name = "news/reporter_list.html"
+    owner_kind = "r"
 
     def get_owner(self):
         return get_object_or_404(Reporter, slug=self.kwargs["reporter"])
@@ -149,6 +168,7 @@ def archive_index(request):
     """/archive/: every month that has published items, newest first, with its count.
     (Link and label made here: through the template's url tag and date filter each of sixty
     rows cost 40 µs.)"""
+    page_tags.depend(request, page_tags.LIST_ALL)
     months = [
         {
             "label": f"{month.year}年{month.month}月",
@@ -189,16 +209,21 @@ class MonthArchive(MonthArchiveView):
         self.month_count = tally.count(month=month)
         if not self.month_count:
             raise Http404("这个月没有稿件")
-        articles = Article.objects.for_listing(before=until).filter(published_at__gte=since)
+        articles = Article.objects.published(before=until).filter(published_at__gte=since)
+        page_tags.depend(self.request, page_tags.LIST_ALL)
         previous_month, next_month = tally.adjacent_months(month)
         return (
             [],  # Django's list of the month's days: the page does not show it
-            articles,
+            fragments.stamps(articles),
             {"month": month, "previous_month": previous_month, "next_month": next_month},
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return tally.TallyPaginator(queryset, per_page, count=lambda: self.month_count, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "cards": fragments.cards(self.request, context["articles"])}
 
 
 def search_page(request):

@@ -273,6 +273,12 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 # With local-memory caches: the file through which every worker learns of a change.
 PAGE_GENERATION_FILE = VAR_DIR / "page-generation.json"
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+# Seconds by which the clocks of web servers sharing one Redis may differ (news/page_tags.py);
+# 0 on one machine.
+PAGE_CACHE_CLOCK_SKEW = float(os.environ.get("DJANGO_PAGE_CACHE_CLOCK_SKEW", "0"))
+# Cards and article bodies (news/fragments.py) are keyed on what they show, so they never go
+# stale; this only bounds how long an unused one stays before the byte cap would drop it.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "86400"))
 PAGE_MAX_AGE = int(os.environ.get("DJANGO_PAGE_MAX_AGE", "60"))
 
 LOGGING = {

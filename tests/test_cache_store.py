@@ -198,6 +198,8 @@ def breaker_warnings(caplog):
 
 @pytest.fixture
 def site(settings, bulletin, tmp_path, caplog):
+    if redis_available():  # no page stored by an earlier test (the FakeRedis proxies reach it)
+        redis.Redis.from_url(REDIS_URL).flushdb()
     settings.PAGE_CACHE = True
     settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
     caplog.set_level(logging.WARNING)
