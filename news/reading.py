@@ -10,11 +10,14 @@ by these cookies, so every response says `Vary: Cookie`, and the page cache keys
 """
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import links
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -67,12 +70,35 @@ class ReadingPreferencesMiddleware:
 
 
 def context(request):
-    """Template context: the current choices and the options to offer."""
+    """Template context: the current choices, and the options to offer with their links (made
+    here: as template tags, a dozen reverse() calls and URL encodings on every page)."""
     chosen = getattr(request, "reading", None) or preferences(request)
+    prefs = links.path("news:set_preferences")
+    back = quote(request.get_full_path(), safe="/")
     return {
         "reading": chosen,
-        "reading_tools": [(choice, chosen[choice.name]) for choice in CHOICES],
+        "reading_tools": [
+            (
+                choice,
+                [
+                    Option(
+                        label,
+                        f"{prefs}?{choice.name}={value}&next={back}",
+                        chosen[choice.name] == value,
+                    )
+                    for value, label in choice.options.items()
+                ],
+            )
+            for choice in CHOICES
+        ],
     }
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    url: str
+    current: bool
 
 
 def set_preferences(request):
