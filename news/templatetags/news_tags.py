@@ -1,6 +1,6 @@
 from django import template
 
-from news import snippets
+from news import links, snippets
 
 register = template.Library()
 
@@ -28,3 +28,10 @@ def marked(text, words):
 @register.simple_tag
 def snippet(text, words):
     return snippets.snippet(text, words)
+
+
+@register.simple_tag
+def path(viewname, **kwargs):
+    """`{% url %}` with keyword arguments for the public pages: the same path, filled into the
+    pattern news/links.py reversed once (each reverse() costs ~40 µs; a page has a dozen)."""
+    return links.path(viewname, **kwargs)
