@@ -22,6 +22,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import time
 from urllib.parse import quote
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from django.utils._os import safe_join
 from django.views.static import serve
 
 from . import cache as page_cache
-from . import images
+from . import images, page_tags
 from .models import Article
 from .views import can_preview
 
@@ -53,9 +54,9 @@ def public_owners(names):
 def is_public(path):
     """Does the media file at `path` belong to an item the public can see now?
 
-    With the page cache on, the answer is kept for the current generation (news/cache.py),
-    which ends at every save, publish, take-down and delete and at the next scheduled or
-    take-down time: exactly when an answer can change. A photo request is then one cache read,
+    With the page cache on, the answer is kept until the next write of any item (the page tag
+    ANY, news/page_tags.py) or the end of the generation (news/cache.py: the next scheduled or
+    take-down time): exactly when an answer can change. A photo request is then one cache read,
     no database connection."""
     names = images.photo_names_for(path)
     if not names:
@@ -65,13 +66,16 @@ def is_public(path):
         return public_owners(names).exists()
     key = f"media-public:{generation.token}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
     try:
-        known = cache.get(key)
+        checked_at, known = cache.get(key) or (None, None)
+        if known is not None and page_tags.still_good([page_tags.ANY], checked_at) is None:
+            known = None  # a write since (news/page_tags.py): ask again
     except Exception:  # a stopped cache: ask the database
         known = None
     if known is None:
+        checked_at = time.time()
         known = public_owners(names).exists()
         try:
-            cache.set(key, known, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (checked_at, known), settings.PAGE_CACHE_SECONDS)
         except Exception:
             log.warning("cache unavailable: photo check not kept", exc_info=True)
     return known

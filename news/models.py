@@ -311,10 +311,14 @@ class Article(models.Model):
                 name="article_reporter_list",
             ),
             # Few items are 头条: a partial index holds just them, so the planner sees how few.
+            # Its condition names no value the query passes as a parameter (SQLite uses a
+            # partial index only when the query's own text implies its condition: with
+            # `status = 'published'` in it the front page read the whole public index instead,
+            # 3.5 s at 20,000 items whose one 头条 is old).
             models.Index(
                 fields=["-published_at", "id"],
-                condition=models.Q(is_lead=True, status="published"),
-                name="article_lead",
+                condition=models.Q(is_lead=True),
+                name="article_lead_order",
             ),
             # The next take-down (the page cache's generation ends there): few items have one.
             models.Index(
