@@ -144,6 +144,10 @@ def make_missing(batch=500, progress=None):
         done, made = done + len(rows), made + len(codes)
         if progress:
             progress(done, made)
+    if made:  # cached pages show no code (or the old one) for these items: no signal says so
+        from . import cache
+
+        cache.invalidate()
     return made
 
 

@@ -98,6 +98,16 @@ def test_make_qr_codes_remakes_missing_and_stale_codes_once(client, bulletin, se
     assert "这次新生成 0 个" in out.getvalue()
 
 
+def test_made_codes_retire_the_cached_pages(client, bulletin, page_cache_on):
+    ArticleQRCode.objects.filter(article_id=3).delete()
+    assert share_image(client.get("/news/3/").content.decode()) is None
+    assert client.get("/news/3/")["X-Page-Cache"] == "hit"
+    call_command("make_qr_codes", stdout=StringIO())
+    response = client.get("/news/3/")
+    assert response["X-Page-Cache"] != "hit"
+    assert share_image(response.content.decode()) == qr.make(f"{SITE}/news/3/").data_uri
+
+
 def test_drafts_get_no_code_and_publishing_makes_one(draft):
     assert not ArticleQRCode.objects.filter(article=draft).exists()
     publish(draft)
