@@ -159,7 +159,7 @@ def check_site_url(app_configs, **kwargs):
         return []
     return [
         checks.Error(
-            f"DJANGO_SITE_URL（{settings.SITE_URL!r}）应是网站的公开地址，"
+            f"DJANGO_SITE_URL（“{settings.SITE_URL}”）应是网站的公开地址，"
             "例如 https://news.example.cn（不带路径）。",
             id="news.E001",
         )
