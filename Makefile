@@ -21,6 +21,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt
 serve-setup: $(VENV)/.run-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_bulletin
+	$(BIN)/python manage.py make_qr_codes --verbosity 0
 	$(BIN)/python manage.py rebuild_search_index --if-empty
 	$(BIN)/python manage.py optimize_database
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -55,6 +56,7 @@ lighthouse: $(VENV)/.dev-installed
 # `manage.py check --deploy` with the production settings the README documents.
 check-deploy: $(VENV)/.run-installed
 	DJANGO_HTTPS=1 DJANGO_BEHIND_PROXY=1 DJANGO_ALLOWED_HOSTS=news.example.cn \
+	DJANGO_SITE_URL=https://news.example.cn \
 	DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

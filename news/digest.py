@@ -9,6 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery, Window
 from django.db.models.functions import Left
 from django.http import Http404
@@ -16,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from . import qr
 from .models import Article, Street
-from .qr import qr_data_uri
 from .text import opening_sentence
 
 MAX_ITEMS = 12  # what one A4 page holds in two columns with 28 mm QR codes
@@ -92,7 +93,7 @@ class DigestItem:
     article: Article
     summary: str
     url: str  # absolute: it is printed and scanned away from the site
-    qr: str  # SVG data URI of `url`
+    qr: str | None  # SVG data URI of `url`; None while the item has no code for it
 
 
 def street_digest(request, street):
@@ -129,17 +130,18 @@ def street_digest(request, street):
     # `week_total` counts the whole week in the same query (a window over the unlimited rows).
     articles = list(
         Article.objects.for_listing()
+        .with_qr_code()
         .filter(street=street, published_at__gte=week.start, published_at__lt=week.end)
         .annotate(opening=Left("body", OPENING_LENGTH), week_total=Window(Count("pk")))
         .order_by("-published_at", "id")[:MAX_ITEMS]
     )
     items = []
     for article in articles:
-        url = request.build_absolute_uri(article.get_absolute_url())
+        # The site's public address and the code stored when the item was published
+        # (news/qr.py): neither comes from this request's Host, and no code is made here.
+        url, code = qr.public_url(article), qr.shown(article)
         items.append(
-            DigestItem(
-                article, opening_sentence(article.opening, SUMMARY_LENGTH), url, qr_data_uri(url)
-            )
+            DigestItem(article, opening_sentence(article.opening, SUMMARY_LENGTH), url, code)
         )
     total = articles[0].week_total if articles else 0
 
@@ -155,7 +157,7 @@ def street_digest(request, street):
             "week": week,
             "items": items,
             "more": total - len(items),
-            "street_url": request.build_absolute_uri(street.get_absolute_url()),
+            "street_url": settings.SITE_URL + street.get_absolute_url(),  # printed, as above
             "previous_week": previous,
             "next_week": following,
         },

@@ -192,6 +192,10 @@ class ArticleQuerySet(models.QuerySet):
             raise ValueError("where_sql() takes conditions on news_article's own columns only")
         return sql, params
 
+    def with_qr_code(self):
+        """With the stored QR code (news/qr.py) joined in: the article page shows it."""
+        return self.select_related("qr_code")
+
     def with_places(self):
         """Street, community (with the street its URL needs) and reporter, joined in."""
         return self.select_related("street", "community__street", "reporter")
@@ -530,3 +534,4 @@ class SearchEntry(models.Model):
 # 更正 notes live in their own module; imported here so that Django registers the model and
 # `from news.models import Correction` works like for every other model.
 from .corrections import Correction  # noqa: E402, F401
+from .qr import ArticleQRCode  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from pingcheng.sqlite import database_replaced
 
-from . import cache, images, retire, search, segment
+from . import cache, images, qr, retire, search, segment
 from .models import Article, Community, Correction, Reporter, SearchEntry, Street
 
 
@@ -22,6 +22,14 @@ def remove_photo_files(sender, instance, **kwargs):
 @receiver(post_save, sender=Article)
 def index_article(sender, instance, raw=False, **kwargs):
     search.index_article(instance)
+
+
+@receiver(post_save, sender=Article)
+def make_qr_code(sender, instance, raw=False, **kwargs):
+    """A published item gets its QR code now (every path that makes an item public saves its
+    row, loading fixtures too), so that no reader's request ever makes one (news/qr.py)."""
+    if instance.status == Article.Status.PUBLISHED:
+        qr.store(instance)
 
 
 @receiver(post_save, sender=Street)

@@ -50,14 +50,13 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        articles = Article.objects.with_places().with_corrections()
+        articles = Article.objects.with_places().with_corrections().with_qr_code()
         return articles if can_preview(self.request.user) else articles.published()
 
     def get_context_data(self, **kwargs):
         self.is_preview = can_preview(self.request.user) and not (
             Article.objects.published().filter(pk=self.object.pk).exists()
         )
-        url = self.request.build_absolute_uri(self.object.get_absolute_url())
         previous, next_ = self.object.neighbours()
         shown = [page_tags.neighbours(self.object.pk)]
         shown += [page_tags.article(item.pk) for item in (previous, next_) if item]
@@ -69,7 +68,7 @@ class ArticleDetailView(DetailView):
             next=next_,
             json_ld=metadata.json_ld(metadata.news_article(self.request, self.object)),
             photo_url=metadata.photo_url(self.request, self.object),
-            qr=qr.qr_data_uri(url),
+            qr=qr.shown(self.object),  # stored when published, never made here
             **kwargs,
         )
 

@@ -16,6 +16,8 @@ Left out on purpose, because they are made again: content types and permissions 
 recreates them; the dump names them by natural key), sessions (a restore logs everyone out) and
 the search index (rebuilt after loading). Primary keys are kept, natural primary keys are not
 used: article URLs (/news/<id>/) and the admin log's object ids must point at the same rows.
+The stored QR codes do come along (making one costs ~5 ms): after loading, only items without
+a code for this site's address get one (news/qr.py).
 
 `restore()` refuses an archive unless every member is a plain file or folder inside the archive
 (no absolute paths, no "..", no links: tarfile's "data" filter), the manifest is there and every
@@ -50,7 +52,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.timezone import is_aware
 
-from news import search
+from news import qr, search
 from news.text import quoted, validate_plain_text
 
 FORMAT_VERSION = 1
@@ -433,20 +435,25 @@ def _load_database(dump, manifest):
     if wrong:
         raise BackupError(f"载入的数据与清单不符，数据库没有改动：{'；'.join(wrong)}。")
     search.rebuild_index()
+    # The backup's own codes came back; only those missing or for another site address
+    # (a backup of another site, or DJANGO_SITE_URL changed since) are made.
+    qr.make_missing()
 
 
 @contextmanager
 def _search_index_paused():
-    """Loading does not index each article (news.signals does on every save); the index is
-    rebuilt once afterwards instead."""
+    """Loading does not index each article nor make its QR code (news.signals does both on
+    every save): the index is rebuilt and missing codes are made once afterwards instead."""
     from news import signals
     from news.models import Article
 
     post_save.disconnect(signals.index_article, sender=Article)
+    post_save.disconnect(signals.make_qr_code, sender=Article)
     try:
         yield
     finally:
         post_save.connect(signals.index_article, sender=Article)
+        post_save.connect(signals.make_qr_code, sender=Article)
 
 
 def _swap(incoming, root, aside):

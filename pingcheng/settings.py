@@ -185,6 +185,10 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
 SITE_NAME = "平城社区新闻"
+# The site's public address (scheme, host and port, no path): what a printed page's QR code
+# encodes (news/qr.py), so it is made once when an item is published, not from the Host header
+# of some reader's request, which a client can forge. The default suits `make run`.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
 
 # --- 先审后发 (newsroom/review.py) --------------------------------------------------------------
 # How many review levels the district uses: 1 = 终审 only, 2 = 初审 + 终审, 3 = 初审 + 复审 + 终审.

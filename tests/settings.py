@@ -33,3 +33,6 @@ if CACHES["default"]["BACKEND"] == "news.cache_store.RedisCache":  # noqa: F405 
     CACHES["default"]["OPTIONS"].update(  # noqa: F405
         socket_connect_timeout=2, socket_timeout=2, BREAKER_SECONDS=0
     )
+# Not the test client's host (testserver): tests can tell that a printed address and its QR code
+# come from the setting, never from a request.
+SITE_URL = "https://news.example.cn"

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from news import qr
 from news.digest import MAX_ITEMS, SUMMARY_LENGTH, Week
 from news.models import Article, Community, Street
-from news.qr import qr_data_uri
 from news.text import opening_sentence
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -67,12 +67,14 @@ def test_bulletin_week_shows_headlines_summaries_and_qr_codes(client, bulletin):
     assert html.count("<h2>") == 2
     for headline, summary in SUMMARIES.items():
         article = Article.objects.get(headline=headline)
-        url = f"http://testserver{article.get_absolute_url()}"
+        url = f"https://news.example.cn{article.get_absolute_url()}"  # the site's, not the Host
         assert f'<a href="{url}">{headline}</a>' in html
         assert f'<p class="summary">{summary}</p>' in html
         assert f"<figcaption>{url}</figcaption>" in html  # the URL, for readers without a scanner
-        # The code encodes the absolute URL (segno is deterministic: same input, same SVG).
-        assert f'<img src="{qr_data_uri(url)}" alt="扫码阅读：{headline}"' in html
+        # The code stored when it was published, for the absolute URL (segno is deterministic:
+        # same input, same code).
+        assert article.qr_code.url == url
+        assert f'<img src="{qr.make(url).data_uri}" alt="扫码阅读：{headline}"' in html
     assert html.count('src="data:image/svg+xml') == 2
     assert "北馨园社区" in html and "永安里社区" in html
     assert html.count("2022年9月30日") == 2
@@ -244,8 +246,8 @@ def test_a_full_week_shows_the_newest_twelve_and_how_many_more(client, bulletin,
         "9月29日15点", "9月29日9点", "9月28日15点", "9月28日9点",
     ]  # fmt: skip
     assert (
-        '本周还有 4 篇稿件，请到网站阅读：<a href="http://testserver/streets/yingbin/">'
-        "http://testserver/streets/yingbin/</a>" in html
+        '本周还有 4 篇稿件，请到网站阅读：<a href="https://news.example.cn/streets/yingbin/">'
+        "https://news.example.cn/streets/yingbin/</a>" in html
     )
 
 

@@ -16,6 +16,7 @@ PRODUCTION = {
     "DJANGO_HTTPS": "1",
     "DJANGO_BEHIND_PROXY": "1",
     "DJANGO_ADMIN_URL": "bianji-7f3k/",
+    "DJANGO_SITE_URL": "https://news.example.cn",
 }
 
 NOT_PRODUCTION = {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}

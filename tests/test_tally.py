@@ -204,6 +204,7 @@ WRITES = {
     ),
     "raw SQL delete": lambda i: [
         raw_sql("DELETE FROM news_searchentry WHERE article_id > 6"),
+        raw_sql("DELETE FROM news_articleqrcode WHERE article_id > 6"),  # as Django's cascade
         raw_sql("DELETE FROM news_article WHERE id > 6"),
     ],
     "raw SQL insert": copy_row_by_raw_sql,
