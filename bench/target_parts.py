@@ -85,23 +85,35 @@ def gunicorn(**env):
         process.wait(timeout=60)
 
 
-def settle(url, fast=0.2, limit=30):
-    """Wait until the server answers `url` (the static file) at once, three times in a row: when
-    wrk stops, the workers still owe the requests it left queued, which would slow the next row."""
-    deadline, quick = time.monotonic() + limit, 0
+def answer_time(url, limit=30):
+    started = time.perf_counter()
+    try:
+        urllib.request.urlopen(url, timeout=limit).read()
+    except OSError:
+        time.sleep(0.5)
+        return limit
+    return time.perf_counter() - started
+
+
+def settle(url, limit=60):
+    """Wait until the server answers `url` (the static file) about as fast as when idle, three
+    times in a row: when wrk stops, the workers still owe the requests it left queued, which
+    would otherwise slow the next row. "As fast as when idle" is measured on a busy machine too
+    (the first call learns it), so a slow machine does not make every wait run to the limit."""
+    if url not in IDLE:
+        IDLE[url] = min(answer_time(url) for _ in range(5))
+    fast, deadline, quick = max(0.02, 5 * IDLE[url]), time.monotonic() + limit, 0
     while quick < 3 and time.monotonic() < deadline:
-        started = time.perf_counter()
-        try:
-            urllib.request.urlopen(url, timeout=limit).read()
-        except OSError:
-            time.sleep(0.5)
-            continue
-        quick = quick + 1 if time.perf_counter() - started < fast else 0
+        quick = quick + 1 if answer_time(url) < fast else 0
+
+
+IDLE = {}  # url → the static file's answer time before any wrk row
 
 
 def alternate(rows, connections=32):
     """{row: (mean requests/s, worst p99 ms, errors)} of wrk on each URL, rows alternating;
     rows["static"] is the static file."""
+    settle(rows["static"])  # learns how fast it answers before any load
     for url in rows.values():  # warm: templates, connections, every worker's caches
         serve_bench.wrk_run(url, 1 if QUICK else 2, connections)
         settle(rows["static"])
@@ -169,6 +181,7 @@ def part_load():
 
     with gunicorn() as port:
         static = f"http://127.0.0.1:{port}/static/bench/front.html"
+        settle(static)  # learns how fast it answers before any load
         serve_bench.wrk_run(static, 2, 64)  # warm
         settle(static)
         before = serve_bench.wrk_run(static, STATIC_SECONDS, 64)

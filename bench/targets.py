@@ -14,8 +14,12 @@ static file in one gunicorn, rows alternating), load (bench/load.py with an edit
 every 5 s, between two runs of the static file), nginx (deploy/nginx.conf in front of
 gunicorn). The search corpora (1M articles with their index) only run the search benchmark.
 A part that fails says "failed: why" in its rows; the others go on. Progress goes to stderr;
-stdout is exactly the Markdown for the README. Raw figures: bench/out/targets.json.
-`--quick`: fewer seconds per row and fewer renders (for trying the harness, not for figures).
+stdout is exactly the Markdown for the README. `--quick`: fewer seconds per row and fewer
+renders (for trying the harness, not for figures).
+
+Each run keeps its figures in bench/out/targets-<time>.json (and targets.json, the latest).
+`--table FILE …` prints the table of runs made separately (a corpus in a later file replaces
+the same corpus in an earlier one), with each run's time and machine load.
 """
 
 import json
@@ -238,24 +242,67 @@ def arguments(argv):
     return corpora, searches, quick
 
 
-def main():
-    corpora, searches, quick = arguments(sys.argv[1:])
-    if not corpora and not searches:
-        raise SystemExit(__doc__)
-    started, load_before = time.time(), os.getloadavg()
-    results = measure(corpora, searches, quick)
-    minutes = (time.time() - started) / 60
+def describe_run(run):
+    return (
+        f"{run['started']} UTC{', --quick' if run['quick'] else ''} "
+        f"({', '.join(run['corpora'])}): {run['cores']} cores, load average "
+        f"{run['load'][0]:.1f} at the start, {run['load'][1]:.1f} at the end (1-minute); "
+        f"{run['minutes']:.0f} minutes in all."
+    )
+
+
+def save(run, results):
+    """The run's figures as JSON (a failed part as {"failed": why})."""
+    stored = {
+        label: {
+            part: {"failed": str(found)} if isinstance(found, Failed) else found
+            for part, found in parts.items()
+        }
+        for label, parts in results.items()
+    }
+    text = json.dumps({"run": run, "results": stored}, ensure_ascii=False, indent=1)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "targets.json").write_text(
-        json.dumps(results, ensure_ascii=False, indent=1, default=str)
-    )
-    load_after = os.getloadavg()
-    print(
-        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} UTC"
-        f"{', --quick' if quick else ''}: {os.cpu_count()} cores, load average "
-        f"{load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end "
-        f"(1-minute); {minutes:.0f} minutes in all.\n"
-    )
+    (OUT / f"targets-{run['started'].replace(' ', 'T')}.json").write_text(text)
+    (OUT / "targets.json").write_text(text)
+
+
+def load(paths):
+    """(runs, merged results) of saved runs, later files first for a corpus measured twice."""
+    runs, results = [], {}
+    for path in paths:
+        saved = json.loads(Path(path).read_text())
+        runs.append(saved["run"])
+        for label, parts in saved["results"].items():
+            results[label] = {
+                part: Failed(found["failed"])
+                if isinstance(found, dict) and set(found) == {"failed"}
+                else found
+                for part, found in parts.items()
+            }
+    return runs, results
+
+
+def main():
+    if sys.argv[1:2] == ["--table"]:
+        runs, results = load(sys.argv[2:])
+    else:
+        corpora, searches, quick = arguments(sys.argv[1:])
+        if not corpora and not searches:
+            raise SystemExit(__doc__)
+        started, load_before = time.time(), os.getloadavg()
+        results = measure(corpora, searches, quick)
+        runs = [
+            {
+                "started": time.strftime("%Y-%m-%d %H:%M", time.gmtime(started)),
+                "quick": quick,
+                "corpora": [*corpora, *(f"search {label}" for label in searches)],
+                "cores": os.cpu_count(),
+                "load": [load_before[0], os.getloadavg()[0]],
+                "minutes": (time.time() - started) / 60,
+            }
+        ]
+        save(runs[0], results)
+    print("\n".join(f"- {describe_run(run)}" for run in runs) + "\n")
     print(table(results))
 
 
