@@ -1,11 +1,14 @@
 """60 seconds of mixed reader traffic at 64 connections against gunicorn (a script, not a test).
 
     DATABASE_URL=sqlite:///bench/out/bench.sqlite3 .venv/bin/python bench/load.py
+    DATABASE_URL=sqlite:///bench/out/bench.sqlite3 .venv/bin/python bench/load.py --editor
 
 Serves the benchmark corpus with gunicorn.conf.py (page cache on, as in production), then wrk
 with bench/load.lua cycles through the front page, every street and community listing (pages 1
 and 2), 200 articles, 10 reporters pages, 20 searches and the feeds. Prints throughput, p50 and
-p99 latency and every kind of error; exits 1 when any request failed.
+p99 latency and every kind of error; exits 1 when any request failed. `--editor`: an editor
+saves and publishes an item every 5 s during the run (bench/editor.py), which retires the cached
+pages that show it, as in production. bench/targets.py calls `run()`.
 """
 
 import os
@@ -51,33 +54,16 @@ def paths():
     return found
 
 
-def main():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    serve_bench.VAR.mkdir(parents=True, exist_ok=True)
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    static = Path(django.conf.settings.STATIC_ROOT) / "bench"
-    static.mkdir(exist_ok=True)
-    (static / "front.html").write_text("ready")  # what start_gunicorn waits for
+def run(port, seconds, editor=None):
+    """wrk with bench/load.lua against the gunicorn on `port` for `seconds`, while `editor`
+    (a bench/editor.Editor, not started) saves. The figures of load.lua's LOAD line."""
     listing = serve_bench.OUT / "load-paths.txt"
     listing.write_text("\n".join(paths()) + "\n")
-    server = serve_bench.start_gunicorn(serve_bench.CACHED)
+    command = ["wrk", "-t2", "-c64", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(Path(__file__).with_name("load.lua")), f"http://127.0.0.1:{port}"]
+    if editor:
+        editor.start()
     try:
-        command = [
-            "wrk",
-            "-t2",
-            "-c64",
-            f"-d{SECONDS}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(Path(__file__).with_name("load.lua")),
-            f"http://127.0.0.1:{serve_bench.CACHED}",
-        ]
         result = subprocess.run(
             command,
             capture_output=True,
@@ -86,17 +72,41 @@ def main():
             env={**os.environ, "LOAD_PATHS": str(listing)},
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-    print(result.stdout)
+        if editor:
+            editor.stop()
     line = re.search(r"LOAD (.*)", result.stdout).group(1)
-    figures = dict(item.split("=") for item in line.split())
-    errors = sum(int(v) for k, v in figures.items() if k.startswith("errors"))
+    figures = {k: float(v) for k, v in (item.split("=") for item in line.split())}
+    figures["errors"] = sum(v for k, v in figures.items() if k.startswith("errors"))
+    figures["paths"] = len(listing.read_text().split())
+    return figures
+
+
+def main():
+    import django
+
+    django.setup()
+    import editor as editors
+    from django.core.management import call_command
+
+    serve_bench.VAR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    static = Path(django.conf.settings.STATIC_ROOT) / "bench"
+    static.mkdir(exist_ok=True)
+    (static / "front.html").write_text("ready")  # what start_gunicorn waits for
+    editor = editors.Editor() if "--editor" in sys.argv else None
+    server = serve_bench.start_gunicorn(serve_bench.CACHED)
+    try:
+        figures = run(serve_bench.CACHED, SECONDS, editor)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
     print(
-        f"{len(paths())} distinct paths, {SECONDS} s, 64 connections: "
-        f"{float(figures['rps']):,.0f} requests/s, p50 {figures['p50_ms']} ms, "
-        f"p99 {figures['p99_ms']} ms, errors {errors}"
+        f"{figures['paths']} distinct paths, {SECONDS} s, 64 connections: "
+        f"{figures['rps']:,.0f} requests/s, p50 {figures['p50_ms']} ms, "
+        f"p99 {figures['p99_ms']} ms, errors {figures['errors']:.0f}"
+        + (f"; the editor: {editor.summary()}" if editor else "")
     )
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if figures["errors"] else 0)
 
 
 if __name__ == "__main__":

@@ -36,23 +36,13 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def main():
-    import django
-
-    django.setup()
-    from django.db import connection
-
+def measure():
+    """{query length: [ms, …]} for every query of QUERIES, and the hits shown per length."""
     from news import search, segment
-    from news.models import Article, SearchEntry
 
-    print(
-        f"{connection.vendor}: {Article.objects.count():,} articles, "
-        f"{SearchEntry.objects.count():,} in the index"
-    )
-    every = []
-    print(f"{'query length':<10} {'median ms':>10} {'p95 ms':>8}  hits (first query shown)")
+    timings, shown = {}, {}
     for label, queries in QUERIES.items():
-        timings, shown = [], []
+        timings[label], shown[label] = [], []
         for query in queries:
             words = segment.query_words(segment.clean_query(query))
             for attempt in range(REPEAT + 1):
@@ -61,12 +51,30 @@ def main():
                 page = hits[0:20]
                 elapsed = (time.perf_counter() - started) * 1000
                 if attempt:  # the first run warms caches
-                    timings.append(elapsed)
-            shown.append(f"{query}:{'>' if hits.capped else ''}{hits.total}/{len(page)}")
-        every += timings
+                    timings[label].append(elapsed)
+            shown[label].append(f"{query}:{'>' if hits.capped else ''}{hits.total}/{len(page)}")
+    return timings, shown
+
+
+def main():
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from news.models import Article, SearchEntry
+
+    print(
+        f"{connection.vendor}: {Article.objects.count():,} articles, "
+        f"{SearchEntry.objects.count():,} in the index"
+    )
+    timings, shown = measure()
+    every = [ms for values in timings.values() for ms in values]
+    print(f"{'query length':<10} {'median ms':>10} {'p95 ms':>8}  hits (first query shown)")
+    for label, values in timings.items():
         print(
-            f"{label:<10} {statistics.median(timings):>10.1f} {percentile(timings, 0.95):>8.1f}  "
-            + " ".join(shown)
+            f"{label:<10} {statistics.median(values):>10.1f} {percentile(values, 0.95):>8.1f}  "
+            + " ".join(shown[label])
         )
     print(f"{'all':<10} {statistics.median(every):>10.1f} {percentile(every, 0.95):>8.1f}")
 

@@ -120,6 +120,28 @@ def wrk(url, header=None):
     return rate, ms("50"), ms("99"), errors.group(0) if errors else ""
 
 
+def wrk_run(url, seconds, connections=32):
+    """wrk on `url`: {"rps", "p50", "p99" (ms), "errors": failed or non-2xx/3xx requests}.
+    A request unanswered after 10 s is an error (wrk's own default, 2 s, counts a slow page
+    as failed)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["--latency", url]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+
+    def ms(label):
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    status = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    errors = int(status.group(1)) if status else 0
+    errors += sum(int(n) for n in sockets.groups()) if sockets else 0
+    return {"rps": rate, "p50": ms("50"), "p99": ms("99"), "errors": errors}
+
+
 def worker_rss(process):
     children = subprocess.run(
         ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
