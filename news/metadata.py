@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
-from . import images, links
+from . import images
 
 # Where every street lies: the chain above a street in schema.org Place terms.
 DISTRICT_CHAIN = [
@@ -42,21 +42,11 @@ def absolute_static(request, path):
         return static(path)
 
 
-class SiteUrls(dict):
-    """The site's fixed addresses for templates, `{{ urls.front }}`: the same as `{% url
-    'news:front' %}` without a reverse() per use (news/links.py keeps each one). A dict, as
-    the template engine tries a key before an attribute."""
-
-    def __missing__(self, name):
-        return links.path(f"news:{name}")
-
-
 def context(request):
     """Every page: its canonical URL, and the site's own image for link previews (og:image),
     which an article with a photo replaces with its photo."""
     path, width, height = SITE_IMAGE
     return {
-        "urls": SiteUrls(),
         "canonical_url": canonical_url(request),
         "site_name": settings.SITE_NAME,
         "site_image": {"url": absolute_static(request, path), "width": width, "height": height},
