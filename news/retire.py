@@ -29,10 +29,10 @@ class Listed:
 
     values: tuple
     owners: tuple  # (kind, pk) for each owner the item has
-    neighbours: tuple  # pks of its 上一篇 and 下一篇
+    neighbours: tuple = ()  # pks of its 上一篇 and 下一篇, looked up only when it moved
 
 
-def listed(article):
+def listed(article, with_neighbours=False):
     """Where `article` (as in hand) is listed, or None when the public cannot see it now."""
     if article is None or article.pk is None or article.state() != "published":
         return None
@@ -42,26 +42,38 @@ def listed(article):
         if getattr(article, field) is not None
     )
     values = tuple(getattr(article, field) for field in LISTED_BY) + owners
-    neighbours = tuple(item.pk for item in article.neighbours() if item is not None)
-    return Listed(values, owners, neighbours)
+    if not with_neighbours:
+        return Listed(values, owners)
+    return Listed(values, owners, tuple(item.pk for item in article.neighbours() if item))
 
 
-def stored_listing(article):
-    """Where the item is listed as the database holds it now (before a write)."""
+def moved(before, after):
+    """Whether a write changes whether or where an item is listed."""
+    return (before is None) != (after is None) or (before and before.values != after.values)
+
+
+def stored_listing(article, deleting=False):
+    """Before a write of `article`: where the database lists it now, with its neighbours when
+    the write moves it (a correction of its text, the common save, looks none up)."""
     from .models import Article
 
     if article.pk is None:
         return None
-    return listed(Article.objects.filter(pk=article.pk).first())
+    stored = Article.objects.filter(pk=article.pk).first()
+    before = listed(stored)
+    if before and (deleting or moved(before, listed(article))):
+        before = listed(stored, with_neighbours=True)
+    return before
 
 
-def article_write(pk, before, after):
-    """Tags a write of item `pk` retires, given where it was listed before and after (None:
-    not public)."""
-    tags = {page_tags.ANY, page_tags.article(pk)}
-    moved = (before is None) != (after is None) or (before and before.values != after.values)
-    if moved:
-        tags.update([page_tags.LIST_ALL, page_tags.neighbours(pk)])
+def article_write(article, before, deleted=False):
+    """Tags a write of `article` retires, given where it was listed before (None: not
+    public)."""
+    after = None if deleted else listed(article)
+    tags = {page_tags.ANY, page_tags.article(article.pk)}
+    if moved(before, after):
+        after = after and listed(article, with_neighbours=True)
+        tags.update([page_tags.LIST_ALL, page_tags.neighbours(article.pk)])
         for where in filter(None, [before, after]):
             tags.update(page_tags.listing(kind, owner) for kind, owner in where.owners)
             tags.update(page_tags.neighbours(other) for other in where.neighbours)

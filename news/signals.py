@@ -46,21 +46,25 @@ def reindex_renamed_place_or_reporter(sender, instance, raw=False, **kwargs):
 
 
 @receiver(pre_save, sender=Article)
-@receiver(pre_delete, sender=Article)
 def note_where_an_item_was_listed(sender, instance, **kwargs):
     instance._listed_before = retire.stored_listing(instance)
+
+
+@receiver(pre_delete, sender=Article)
+def note_where_a_deleted_item_was_listed(sender, instance, **kwargs):
+    instance._listed_before = retire.stored_listing(instance, deleting=True)
 
 
 @receiver(post_save, sender=Article)
 def retire_pages_of_a_saved_item(sender, instance, **kwargs):
     before = getattr(instance, "_listed_before", None)
-    _retire_on_commit(retire.article_write(instance.pk, before, retire.listed(instance)))
+    _retire_on_commit(retire.article_write(instance, before))
 
 
 @receiver(post_delete, sender=Article)
 def retire_pages_of_a_deleted_item(sender, instance, **kwargs):
     before = getattr(instance, "_listed_before", None)
-    _retire_on_commit(retire.article_write(instance.pk, before, None))
+    _retire_on_commit(retire.article_write(instance, before, deleted=True))
 
 
 @receiver(post_save, sender=Correction)

@@ -53,7 +53,7 @@ def retired_after(client, write, capture):
         assert client.get(path)["X-Page-Cache"] == "hit", path
     with capture(execute=True):
         write()
-    return {path for path in PAGES if client.get(path)["X-Page-Cache"] != "hit"}
+    return {path for path in PAGES if client.get(path).get("X-Page-Cache") != "hit"}
 
 
 def test_an_edit_retires_the_pages_that_show_the_item(
@@ -168,3 +168,13 @@ def test_a_missing_tag_record_keeps_pages_rendered_before_it_out(client, shared_
     page_tags.last_changed([tag], rendering)  # the page rendered now writes it
     assert page_tags.still_good([tag], earlier) is None
     assert page_tags.still_good([tag], rendering) is not None
+
+
+def test_deleting_an_item_retires_its_neighbours_pages(
+    client, shared_cache, django_capture_on_commit_callbacks
+):
+    retired = retired_after(
+        client, lambda: Article.objects.get(pk=5).delete(), django_capture_on_commit_callbacks
+    )
+    assert {"/", "/news/4/", "/news/5/", "/news/6/", "/reporters/zheng-lin/"} <= retired
+    assert {"/news/2/", "/news/8/"}.isdisjoint(retired)
