@@ -72,7 +72,7 @@ def build(n, seed=2022, batch=5000, search_index=True):
     from django.utils import timezone
 
     from news import search
-    from news.models import Article, Community, Reporter, Street
+    from news.models import Article, Community, Reporter, SearchEntry, Street
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", "bulletin", verbosity=0)
@@ -96,6 +96,8 @@ def build(n, seed=2022, batch=5000, search_index=True):
     if existing >= n:
         print(f"the corpus is there already: {existing:,} articles")
         store_qr_codes()
+        if search_index and not SearchEntry.objects.exists():
+            index_for_search(time.perf_counter())
         return
     made, clock = 0, time.perf_counter()
     while made < n:
@@ -131,17 +133,48 @@ def build(n, seed=2022, batch=5000, search_index=True):
         made += len(rows)
         print(f"  {made:,} articles written ({time.perf_counter() - clock:.0f} s)", flush=True)
     store_qr_codes()
-    indexed = 0
-    if search_index:
-        print("indexing for search …", flush=True)
-        indexed = search.rebuild_index(
-            batch=5000, progress=lambda d: d % 50000 == 0 and print(f"  {d:,}")
-        )
+    indexed = index_for_search(time.perf_counter()) if search_index else 0
     call_command("optimize_database", verbosity=0)  # ANALYZE: the planner needs the new sizes
     print(
         f"done: {existing + made:,} articles, {indexed:,} indexed, "
         f"{time.perf_counter() - clock:.0f} s in all"
     )
+
+
+def index_for_search(clock):
+    """The search index of every published item, with its time and size printed (README,
+    "Search at a million articles")."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from news import search
+
+    print("indexing for search …", flush=True)
+    indexed = search.rebuild_index(
+        batch=5000,
+        progress=lambda d: d % 50000 == 0
+        and print(f"  {d:,} ({time.perf_counter() - clock:.0f} s)", flush=True),
+    )
+    call_command("optimize_database", verbosity=0)
+    seconds = time.perf_counter() - clock
+    print(f"search index: {indexed:,} items in {seconds:.0f} s; {search_size(connection)}")
+    return indexed
+
+
+def search_size(connection):
+    """What the search index takes on disk: its tables and indexes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size('news_searchentry')")
+            return f"news_searchentry with its indexes and TOAST {cursor.fetchone()[0] / 1e6:,.0f} MB"
+        try:
+            cursor.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'news_search%' "
+                "OR name IN (SELECT name FROM sqlite_master WHERE tbl_name LIKE 'news_search%')"
+            )
+        except Exception:  # a SQLite built without dbstat
+            return "size unknown (no dbstat)"
+        return f"search tables and indexes {cursor.fetchone()[0] / 1e6:,.0f} MB"
 
 
 def _code(pk):

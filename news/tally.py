@@ -16,6 +16,7 @@ of the current month and later are never read from the tally.
 """
 
 import datetime
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,9 @@ KIND_OF = {Street: "street", Community: "community", Reporter: "reporter"}
 # ------------------------------------------------------------------------------------------
 TALLIED_SQL = "{row}.status = 'published' AND {row}.unpublish_at IS NULL"
 NEVER_SETTLED = Q(unpublish_at__isnull=False)  # public rows the clock can change
+# The partial index that holds exactly the NEVER_SETTLED rows: on SQLite, their counts are read
+# through it (see _takedowns). None if a rule has no such index.
+NEVER_SETTLED_INDEX = "article_takedown"
 
 
 def settled(month_start):
@@ -61,11 +65,48 @@ def settled(month_start):
 
 
 def _live_parts(public, month_start):
-    """The public rows that are not settled, as querysets that each read one index range."""
-    parts = [public.filter(published_at__gte=month_start)]
+    """The public rows that are not settled, as (SQL, parameters) of counts that each read one
+    index range. `public` is compiled once (the ORM's compile is most of a count's cost); the
+    bounds are added around it."""
+    where, params = public.where_sql()
+    parts = [
+        (
+            f"(SELECT count(*) FROM news_article WHERE {where} AND published_at >= %s)",
+            [*params, month_start],
+        )
+    ]
     if NEVER_SETTLED is not None:
-        parts.append(public.filter(NEVER_SETTLED, published_at__lt=month_start))
+        parts.append(
+            (
+                f"(SELECT count(*) FROM {_takedowns()} WHERE {where} "
+                f"AND {_never_settled_sql()} AND published_at < %s)",
+                [*params, month_start],
+            )
+        )
     return parts
+
+
+def _never_settled_sql():
+    return _condition_sql(NEVER_SETTLED)
+
+
+@functools.cache
+def _condition_sql(rule):
+    sql, params = Article.objects.filter(rule).where_sql()
+    if params:
+        raise ImproperlyConfigured("NEVER_SETTLED is written into SQL: it must carry no values")
+    return sql
+
+
+def _takedowns():
+    """The table to read never-settled rows from: on SQLite, through the partial index that
+    holds only them (items with a 下线时间). SQLite's planner has no statistics for that index
+    while it is (nearly) empty and would read every public row before this month through a
+    listing index instead (1 ms at 20,000 items, ~50 ms at a million). PostgreSQL's
+    statistics find it by themselves."""
+    if connection.vendor == "sqlite" and NEVER_SETTLED_INDEX:
+        return f"news_article INDEXED BY {NEVER_SETTLED_INDEX}"
+    return "news_article"
 
 
 # ---- months -------------------------------------------------------------------------------
@@ -125,50 +166,39 @@ SUM_SQL = (
 )
 
 
-def _count_sql(queryset):
-    where, params = queryset.where_sql()
-    return f"(SELECT count(*) FROM news_article WHERE {where})", list(params)
-
-
 def count(owner=None, month=None):
     """How many items the public sees now: the site's, or one street's, community's or
     reporter's (`owner`); in all months, or in the month `month` (a date or datetime in it).
     One query: the settled months from the tally plus the live rest."""
     kind, owner_pk, lookup = _owner(owner)
     current = month_key(timezone.now())
-    start = month_start(current)
     public = Article.objects.published().filter(**lookup)
-    parts, params = [], []
-    if month is not None:
+    if month is None:
+        parts = [(SUM_SQL.format(month="< %s"), [kind, owner_pk, current])]
+        parts += _live_parts(public, month_start(current))
+    else:
         key = month.year * 100 + month.month
         if key > current:
             return 0  # published() ends at now: nothing there yet
-        if key < current:
-            parts.append(SUM_SQL.format(month="= %s"))
-            params += [kind, owner_pk, key]
-            live = (
-                []
-                if NEVER_SETTLED is None
-                else [
-                    public.filter(
-                        NEVER_SETTLED,
-                        published_at__gte=month_start(key),
-                        published_at__lt=month_start(next_key(key)),
-                    )
-                ]
-            )
+        if key == current:
+            parts = _live_parts(public, month_start(current))[:1]
         else:
-            live = _live_parts(public, start)[:1]
-    else:
-        parts.append(SUM_SQL.format(month="< %s"))
-        params += [kind, owner_pk, current]
-        live = _live_parts(public, start)
-    for queryset in live:
-        sql, more = _count_sql(queryset)
-        parts.append(sql)
-        params += more
+            parts = [(SUM_SQL.format(month="= %s"), [kind, owner_pk, key])]
+            if NEVER_SETTLED is not None:
+                where, params = public.where_sql()
+                parts.append(
+                    (
+                        f"(SELECT count(*) FROM {_takedowns()} WHERE {where} "
+                        f"AND {_never_settled_sql()} "
+                        "AND published_at >= %s AND published_at < %s)",
+                        [*params, month_start(key), month_start(next_key(key))],
+                    )
+                )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(parts), params)
+        cursor.execute(
+            "SELECT " + " + ".join(sql for sql, _ in parts),
+            [value for _, params in parts for value in params],
+        )
         return cursor.fetchone()[0]
 
 
@@ -176,17 +206,18 @@ def months():
     """Every month with public items, newest first, as (first day, count). One query."""
     current = month_key(timezone.now())
     public = Article.objects.published()
-    live, *others = _live_parts(public, month_start(current))
-    live_sql, live_params = _count_sql(live)
-    sql = (
-        f"SELECT month, n FROM {TABLE} WHERE kind = 'all' AND owner = 0 AND month < %s AND n > 0"
-        f" UNION ALL SELECT %s, {live_sql}"
-    )
-    params = [current, current, *live_params]
-    for queryset in others:  # never-settled rows of past months, one by one (few)
-        where, where_params = queryset.where_sql()
-        sql += f" UNION ALL SELECT {month_sql('news_article')}, 1 FROM news_article WHERE {where}"
-        params += where_params
+    sql = f"SELECT month, n FROM {TABLE} WHERE kind = 'all' AND owner = 0 AND month < %s AND n > 0"
+    params = [current]
+    (live_sql, live_params), *never_settled = _live_parts(public, month_start(current))
+    sql += f" UNION ALL SELECT %s, {live_sql}"
+    params += [current, *live_params]
+    if never_settled:  # never-settled rows of past months, one by one (few)
+        where, where_params = public.where_sql()
+        sql += (
+            f" UNION ALL SELECT {month_sql('news_article')}, 1 FROM {_takedowns()} "
+            f"WHERE {where} AND {_never_settled_sql()} AND published_at < %s"
+        )
+        params += [*where_params, month_start(current)]
     totals = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
