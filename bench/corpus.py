@@ -71,7 +71,6 @@ def build(n, seed=2022, batch=5000, search_index=True):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from news import search
     from news.models import Article, Community, Reporter, SearchEntry, Street
 
     call_command("migrate", verbosity=0)
@@ -152,8 +151,9 @@ def index_for_search(clock):
     print("indexing for search …", flush=True)
     indexed = search.rebuild_index(
         batch=5000,
-        progress=lambda d: d % 50000 == 0
-        and print(f"  {d:,} ({time.perf_counter() - clock:.0f} s)", flush=True),
+        progress=lambda d: (
+            d % 50000 == 0 and print(f"  {d:,} ({time.perf_counter() - clock:.0f} s)", flush=True)
+        ),
     )
     call_command("optimize_database", verbosity=0)
     seconds = time.perf_counter() - clock
@@ -166,7 +166,9 @@ def search_size(connection):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_total_relation_size('news_searchentry')")
-            return f"news_searchentry with its indexes and TOAST {cursor.fetchone()[0] / 1e6:,.0f} MB"
+            return (
+                f"news_searchentry with its indexes and TOAST {cursor.fetchone()[0] / 1e6:,.0f} MB"
+            )
         try:
             cursor.execute(
                 "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'news_search%' "

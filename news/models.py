@@ -125,7 +125,7 @@ class Reporter(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self, before=None):
+    def published(self, before=None, now=None):
         """The one rule for what the public may see: published, due (scheduled items appear by
         themselves at their time) and not taken down (an item with a 下线时间 leaves at that
         time by itself). Pages, feeds, the sitemap, search and photo files all go by it.
@@ -133,8 +133,10 @@ class ArticleQuerySet(models.QuerySet):
         `before` keeps only items whose time is before it. Give it here, not as a filter
         afterwards: the query then carries one upper bound on the time, the tighter one.
         SQLite bounds an index range by only one of several upper bounds (the first written),
-        so `published().filter(published_at__lt=x)` reads every item from now back to x."""
-        now = timezone.now()
+        so `published().filter(published_at__lt=x)` reads every item from now back to x.
+        `now`: the instant to judge by (news/public_sql.py compiles the rule once with a
+        stand-in); by default this one."""
+        now = now or timezone.now()
         due = (
             {"published_at__lt": before}
             if before is not None and before <= now
@@ -465,10 +467,13 @@ class Article(models.Model):
         key, for their headlines. Written as SQL around the conditions of published() (the
         rule stays in one place): the same query built with the ORM costs 1.7 ms of Python,
         this 0.3 ms."""
-        public, public_params = Article.objects.published().where_sql()
-        before, before_params = Article.objects.published(before=self.published_at).where_sql()
+        from .public_sql import public_where  # (it compiles this model's queries)
+
+        using = self._state.db or "default"
+        public, public_params = public_where(using=using)
+        before, before_params = public_where(before=self.published_at, using=using)
         moment = Article._meta.get_field("published_at").get_db_prep_value(
-            self.published_at, connections[self._state.db or "default"]
+            self.published_at, connections[using]
         )
         candidates = Article.objects.raw(
             "SELECT id, headline, published_at FROM news_article WHERE id IN ("  # noqa: S608

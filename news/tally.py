@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .models import Article, Community, Reporter, Street
+from .public_sql import public_where
 
 TABLE = "news_article_tally"
 # kind → the article column that names the owner ("all": the whole site, owner 0).
@@ -66,9 +67,8 @@ def settled(month_start):
 
 def _live_parts(public, month_start):
     """The public rows that are not settled, as (SQL, parameters) of counts that each read one
-    index range. `public` is compiled once (the ORM's compile is most of a count's cost); the
-    bounds are added around it."""
-    where, params = public.where_sql()
+    index range; `public` is published()'s conditions (news/public_sql.py)."""
+    where, params = public
     parts = [
         (
             f"(SELECT count(*) FROM news_article WHERE {where} AND published_at >= %s)",
@@ -172,7 +172,7 @@ def count(owner=None, month=None):
     One query: the settled months from the tally plus the live rest."""
     kind, owner_pk, lookup = _owner(owner)
     current = month_key(timezone.now())
-    public = Article.objects.published().filter(**lookup)
+    public = public_where(**lookup)
     if month is None:
         parts = [(SUM_SQL.format(month="< %s"), [kind, owner_pk, current])]
         parts += _live_parts(public, month_start(current))
@@ -185,7 +185,7 @@ def count(owner=None, month=None):
         else:
             parts = [(SUM_SQL.format(month="= %s"), [kind, owner_pk, key])]
             if NEVER_SETTLED is not None:
-                where, params = public.where_sql()
+                where, params = public
                 parts.append(
                     (
                         f"(SELECT count(*) FROM {_takedowns()} WHERE {where} "
@@ -205,14 +205,14 @@ def count(owner=None, month=None):
 def months():
     """Every month with public items, newest first, as (first day, count). One query."""
     current = month_key(timezone.now())
-    public = Article.objects.published()
+    public = public_where()
     sql = f"SELECT month, n FROM {TABLE} WHERE kind = 'all' AND owner = 0 AND month < %s AND n > 0"
     params = [current]
     (live_sql, live_params), *never_settled = _live_parts(public, month_start(current))
     sql += f" UNION ALL SELECT %s, {live_sql}"
     params += [current, *live_params]
     if never_settled:  # never-settled rows of past months, one by one (few)
-        where, where_params = public.where_sql()
+        where, where_params = public
         sql += (
             f" UNION ALL SELECT {month_sql('news_article')}, 1 FROM {_takedowns()} "
             f"WHERE {where} AND {_never_settled_sql()} AND published_at < %s"
@@ -237,8 +237,9 @@ def adjacent_months(month):
     the range by the first: it read every item from now back to the month)."""
     key = month.year * 100 + month.month
     since, until = month_start(key), month_start(next_key(key))
-    earlier, earlier_params = Article.objects.published(before=since).where_sql()
-    later, later_params = Article.objects.published().filter(published_at__gte=until).where_sql()
+    earlier, earlier_params = public_where(before=since)
+    later, later_params = public_where()
+    later, later_params = f"{later} AND published_at >= %s", [*later_params, until]
     probe = (
         f"(SELECT {month_sql('news_article')} FROM news_article"
         " WHERE {} ORDER BY published_at {} LIMIT 1)"
