@@ -39,7 +39,7 @@ lint: $(VENV)/.dev-installed
 # Benchmarks (not tests): every speed target of issue 13 in one Markdown table for the README,
 # on three corpora and the two 1M search corpora (bench/targets.py; a corpus left blank is
 # skipped, one that fails says so in its rows). Needs wrk and nginx (apt-get install wrk nginx).
-# `make bench-corpora` builds the three (the 1M one takes about an hour); BENCH_FLAGS=--quick.
+# `make bench-corpora` builds all five (hours: README, "Speed, measured"); BENCH_FLAGS=--quick.
 CORPORA ?= /work/corpora
 BENCH_100K ?= sqlite:///$(CORPORA)/bench100k.sqlite3
 BENCH_1M ?= sqlite:///$(CORPORA)/bench1m.sqlite3
@@ -51,6 +51,8 @@ bench-corpora: $(VENV)/.dev-installed
 	DATABASE_URL=$(BENCH_100K) $(BIN)/python bench/corpus.py 100000
 	DATABASE_URL=$(BENCH_1M) $(BIN)/python bench/corpus.py 1000000 --no-search-index
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/corpus.py 100000 --no-search-index
+	DATABASE_URL=$(SEARCH_SQLITE) $(BIN)/python bench/corpus.py 1000000 --no-qr-codes
+	DATABASE_URL=$(SEARCH_PG) $(BIN)/python bench/corpus.py 1000000 --no-qr-codes
 
 bench: $(VENV)/.dev-installed
 	@started=$$(date +%s); \

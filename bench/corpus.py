@@ -7,8 +7,8 @@ Migrates the database named by DATABASE_URL (creating a PostgreSQL database if n
 the bulletin, adds streets and communities so listings have realistic sizes, then writes N
 articles whose sentences are the bulletin's sentences recombined, with other place names put in,
 spread over five years (about 2 % drafts and 1 % scheduled), and indexes them for search
-(`--no-search-index` leaves the search index out: page renders do not need it, and at a million
-articles it takes hours).
+(`--no-search-index` leaves the search index out: page renders do not need it;
+`--no-qr-codes` leaves out the stored QR codes, which search does not need).
 Never point it at the real database: it refuses unless the database name contains "bench".
 """
 
@@ -92,9 +92,11 @@ def build(n, seed=2022, batch=5000, search_index=True):
     start = timezone.now() - timezone.timedelta(days=5 * 365)
     span = 5 * 365 * 24 * 3600
     existing = Article.objects.count()
+    qr_codes = "--no-qr-codes" not in sys.argv  # (a search corpus needs none)
     if existing >= n:
         print(f"the corpus is there already: {existing:,} articles")
-        store_qr_codes()
+        if qr_codes:
+            store_qr_codes()
         if search_index and not SearchEntry.objects.exists():
             index_for_search(time.perf_counter())
         return
@@ -131,7 +133,8 @@ def build(n, seed=2022, batch=5000, search_index=True):
         Article.objects.bulk_create(rows)  # bulk: no signals, so the index is built below
         made += len(rows)
         print(f"  {made:,} articles written ({time.perf_counter() - clock:.0f} s)", flush=True)
-    store_qr_codes()
+    if qr_codes:
+        store_qr_codes()
     indexed = index_for_search(time.perf_counter()) if search_index else 0
     call_command("optimize_database", verbosity=0)  # ANALYZE: the planner needs the new sizes
     print(
