@@ -97,7 +97,8 @@ def build(n, seed=2022, batch=5000, search_index=True):
         print(f"the corpus is there already: {existing:,} articles")
         if qr_codes:
             store_qr_codes()
-        if search_index and not SearchEntry.objects.exists():
+        public = Article.objects.filter(status=Article.Status.PUBLISHED)
+        if search_index and SearchEntry.objects.count() < public.count():  # (the bulletin's own)
             index_for_search(time.perf_counter())
         return
     made, clock = 0, time.perf_counter()
