@@ -26,3 +26,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # takes over from the last. This site's lives beside its database, owner-only (mode 0600).
 var_dir = os.environ.get("DJANGO_VAR_DIR") or os.path.join(os.path.dirname(__file__), "var")
 control_socket = os.path.join(os.path.abspath(var_dir), "gunicorn.ctl")
+
+
+def when_ready(server):
+    """The page cache on disk (and in Redis) outlives a restart: pages stored by the code or
+    the data before it are retired before the first request (news/cache.py: a new generation).
+    Once, in the master, not in every worker that starts."""
+    from news.cache import invalidate
+
+    invalidate()

@@ -115,7 +115,9 @@ _file_generations = {}
 
 
 def generations():
-    if "LocMemCache" not in settings.CACHES["default"]["BACKEND"]:
+    # In Redis, which every host shares; otherwise in a file, which every worker of this
+    # machine sees and no cache cap can evict (the disk store evicts its oldest entries first).
+    if "RedisCache" in settings.CACHES["default"]["BACKEND"]:
         return SharedCacheGenerations()
     path = settings.PAGE_GENERATION_FILE
     return _file_generations.setdefault(str(path), FileGenerations(path))
@@ -195,7 +197,8 @@ def _storable(response):
 
 
 def tags_shared():
-    """Whether tag records reach every worker: not with per-worker local memory."""
+    """Whether tag records reach every worker: on disk and in Redis, not in per-worker local
+    memory."""
     return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
 
 

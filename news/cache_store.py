@@ -21,6 +21,7 @@ from time import monotonic
 from urllib.parse import urlsplit
 
 import redis
+from diskcache import DjangoCache
 from django.core.cache import caches
 from django.core.cache.backends import locmem
 from django.core.cache.backends import redis as django_redis
@@ -197,3 +198,12 @@ def check_redis_maxmemory(app_configs=None, **kwargs):
             message = f"The Redis of cache '{alias}' never evicts (maxmemory-policy noeviction)."
             warnings.append(CheckWarning(message, hint=hint, id="news.W001"))
     return warnings
+
+
+class DiskCache(DjangoCache):
+    """Pages and their page tags on one machine's disk, shared by every gunicorn worker: a page
+    rendered once is served to all of them, and a save retires it in all of them at once
+    (diskcache: SQLite files under the folder LOCATION, in SHARDS files so writers seldom wait).
+    Capped in bytes (OPTIONS size_limit); the least recently stored entries go first. An entry
+    that is gone is only rendered again: an evicted tag counts as changed (news/page_tags.py),
+    and the generation lives in its own file (news/cache.py), never evicted."""

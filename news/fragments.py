@@ -20,7 +20,7 @@ from collections import namedtuple
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import get_template
 
 from . import page_tags
@@ -108,16 +108,23 @@ def _depend(request, stamp):
     page_tags.depend(request, *tags)
 
 
+def _cache():
+    """Each worker's own memory (settings: "fragments"), the fastest to fill: 20 cards stored
+    in 0.3 ms, where the disk store takes 30 ms (README). Keyed on what they show, a worker's
+    fragments are never stale. Without that alias, the default cache."""
+    return caches["fragments" if "fragments" in settings.CACHES else "default"]
+
+
 def _get_many(keys):
     try:
-        return cache.get_many(keys)
+        return _cache().get_many(keys)
     except Exception:  # the cache is down (its breaker has said so): render everything
         return {}
 
 
 def _set_many(entries):
     try:
-        cache.set_many(entries, settings.FRAGMENT_CACHE_SECONDS)
+        _cache().set_many(entries, settings.FRAGMENT_CACHE_SECONDS)
     except Exception:  # the breaker has said so once; the page is whole without the cache
         log.debug("fragments not stored", exc_info=True)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR", BASE_DIR / "var"))
@@ -242,37 +243,50 @@ PERMISSIONS_POLICY = (
 )
 
 # --- Cache -----------------------------------------------------------------------------------
-# Local memory on one machine; Redis, shared by every gunicorn host, when REDIS_URL is set. Both
-# are bounded (news/cache_store.py): local memory by DJANGO_PAGE_CACHE_MAX_MB per worker, Redis
-# by its own maxmemory (deploy/redis.conf; `check --deploy` warns without one). A Redis that is
+# Pages and their page tags: on one machine, on disk, shared by every gunicorn worker (a page is
+# rendered once for all; a save retires exactly its pages in all of them); Redis, shared by every
+# gunicorn host, when REDIS_URL is set; or each worker's own memory (DJANGO_PAGE_CACHE_STORE=
+# memory; every save then retires every page). Chosen by figures: README, "One cache for every
+# worker". Fragments (news/fragments.py), keyed on what they show and so never stale, stay in
+# each worker's memory, the fastest to fill. All are bounded (news/cache_store.py): memory by
+# DJANGO_PAGE_CACHE_MAX_MB per worker, the disk store by the same figure in all, Redis by its
+# own maxmemory (deploy/redis.conf; `check --deploy` warns without one). A Redis that is
 # gone or hangs must not stop the site: short timeouts, no retries, and a circuit breaker that
 # then skips the cache for 30 s (one warning in the log), serving pages from the database.
 PAGE_CACHE_MAX_BYTES = int(os.environ.get("DJANGO_PAGE_CACHE_MAX_MB", "64")) * 1024 * 1024
+PAGE_CACHE_STORE = os.environ.get("DJANGO_PAGE_CACHE_STORE", "disk")
+if PAGE_CACHE_STORE not in {"disk", "memory"}:
+    raise ImproperlyConfigured("DJANGO_PAGE_CACHE_STORE is disk or memory")
 # 100 ms: a hanging Redis costs each worker that once per pause. 50 ms tripped the breaker for
 # nothing on a saturated 2-core machine (bench/cache_memory.py, README), 30 s without cache each.
 REDIS_TIMEOUT = int(os.environ.get("DJANGO_REDIS_TIMEOUT_MS", "100")) / 1000
+MEMORY_CACHE = {
+    "BACKEND": "news.cache_store.LocMemCache",
+    "LOCATION": "pingcheng",
+    # MAX_BYTES is the bound; MAX_ENTRIES only keeps Django's cull from firing first.
+    "OPTIONS": {"MAX_BYTES": PAGE_CACHE_MAX_BYTES, "MAX_ENTRIES": 1_000_000},
+}
 if REDIS_URL := os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "news.cache_store.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "pingcheng",
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_TIMEOUT,
-                "socket_timeout": REDIS_TIMEOUT,
-                "BREAKER_SECONDS": 30,
-            },
-        }
+    PAGE_STORE = {
+        "BACKEND": "news.cache_store.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "pingcheng",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+            "BREAKER_SECONDS": 30,
+        },
+    }
+elif PAGE_CACHE_STORE == "disk":
+    PAGE_STORE = {
+        "BACKEND": "news.cache_store.DiskCache",
+        "LOCATION": str(VAR_DIR / "page-cache"),
+        "SHARDS": 4,
+        "OPTIONS": {"size_limit": PAGE_CACHE_MAX_BYTES},
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "news.cache_store.LocMemCache",
-            "LOCATION": "pingcheng",
-            # MAX_BYTES is the bound; MAX_ENTRIES only keeps Django's cull from firing first.
-            "OPTIONS": {"MAX_BYTES": PAGE_CACHE_MAX_BYTES, "MAX_ENTRIES": 1_000_000},
-        }
-    }
+    PAGE_STORE = MEMORY_CACHE
+CACHES = {"default": PAGE_STORE, "fragments": {**MEMORY_CACHE, "LOCATION": "fragments"}}
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 # With local-memory caches: the file through which every worker learns of a change.
 PAGE_GENERATION_FILE = VAR_DIR / "page-generation.json"

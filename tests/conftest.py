@@ -16,10 +16,11 @@ def throwaway_media():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: what one test stored must not answer another."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: what one test stored must not answer another."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture
@@ -74,18 +75,19 @@ def legacy_text(bulletin):
     return SimpleNamespace(article=article, xml_cannot=cannot, xml_can=can, stored=bad)
 
 
-@pytest.fixture(params=["locmem", "redis"])
+@pytest.fixture(params=["locmem", "disk", "redis"])
 def page_cache_on(request, settings, tmp_path):
-    """The page cache on, with local memory and with Redis in turn (tests/test_cache.py)."""
+    """The page cache on, with local memory, the disk store and Redis in turn
+    (tests/test_cache.py)."""
     from django.core.cache import cache
 
-    from tests.test_cache import BACKENDS, REDIS_URL, redis_available
+    from tests.test_cache import REDIS_URL, backend, redis_available
 
     if request.param == "redis" and not redis_available():
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
-    settings.CACHES = {"default": BACKENDS[request.param]}
+    settings.CACHES = {"default": backend(request.param, tmp_path / "pages")}
     settings.PAGE_CACHE = True
     settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
     cache.clear()

@@ -36,3 +36,9 @@ if CACHES["default"]["BACKEND"] == "news.cache_store.RedisCache":  # noqa: F405 
 # Not the test client's host (testserver): tests can tell that a printed address and its QR code
 # come from the setting, never from a request.
 SITE_URL = "https://news.example.cn"
+if CACHES["default"]["BACKEND"] == "news.cache_store.DiskCache":  # noqa: F405 (no REDIS_URL)
+    # Never var/page-cache: each run its own folder (a second process in tests/test_cache.py is
+    # told which).
+    CACHES["default"]["LOCATION"] = os.environ.get(  # noqa: F405
+        "PINGCHENG_TEST_PAGE_CACHE"
+    ) or tempfile.mkdtemp(prefix="pingcheng-test-pages-")

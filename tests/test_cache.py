@@ -42,12 +42,23 @@ BACKENDS = {
         # and the breaker are tested in tests/test_cache_store.py)
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "BREAKER_SECONDS": 0},
     },
+    # (LOCATION: each test's own folder, as the fixtures using it set)
+    "disk": {
+        "BACKEND": "news.cache_store.DiskCache",
+        "SHARDS": 2,
+        "OPTIONS": {"size_limit": 2**26},
+    },
 }
+
+
+def backend(name, folder):
+    """The cache settings for store `name`; the disk store in `folder`."""
+    return {**BACKENDS[name], "LOCATION": str(folder)} if name == "disk" else BACKENDS[name]
 
 
 def stored_pages(backend):
     """How many pages the cache holds now (the generation record is not a page)."""
-    if backend == "locmem":
+    if backend in ("locmem", "disk"):  # (local memory's dict, diskcache's keys)
         return sum(":page:" in key for key in cache._cache)
     client = cache._cache.get_client(None)
     return sum(1 for _ in client.scan_iter("pingcheng:*:page:*"))
@@ -166,13 +177,16 @@ def test_a_stopped_cache_still_serves_pages(client, settings, bulletin, caplog):
 
 def test_invalidation_by_another_process_is_seen(client, cached_site, settings):
     """Another gunicorn worker (or host) saves: this one must stop serving its stored pages.
-    Local memory learns it through the generation file, Redis through Redis."""
+    Local memory and the disk store learn it through the generation file, Redis through
+    Redis."""
     client.get("/news/5/")
     assert client.get("/news/5/")["X-Page-Cache"] == "hit"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "REDIS_URL": REDIS_URL if cached_site == "redis" else "",
+        "DJANGO_PAGE_CACHE_STORE": "memory" if cached_site == "locmem" else "disk",
+        "PINGCHENG_TEST_PAGE_CACHE": str(settings.CACHES["default"].get("LOCATION", "")),
         "PINGCHENG_TEST_GENERATION_FILE": str(settings.PAGE_GENERATION_FILE),
     }
     subprocess.run(

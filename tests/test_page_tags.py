@@ -11,7 +11,7 @@ from django.core.cache import cache
 from news import page_tags
 from news.corrections import Correction
 from news.models import Article, Reporter, Street
-from tests.test_cache import BACKENDS, REDIS_URL, redis_available
+from tests.test_cache import REDIS_URL, backend, redis_available
 
 PAGES = [
     "/",
@@ -31,13 +31,14 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def shared_cache(settings, tmp_path, bulletin):
-    if not redis_available():
+@pytest.fixture(params=["disk", "redis"])
+def shared_cache(request, settings, tmp_path, bulletin):
+    """A store every worker shares, where page tags retire single pages: disk, then Redis."""
+    if request.param == "redis" and not redis_available():
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail(f"REQUIRE_REDIS=1 but no Redis at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
-    settings.CACHES = {"default": BACKENDS["redis"]}
+    settings.CACHES = {"default": backend(request.param, tmp_path / "pages")}
     settings.PAGE_CACHE = True
     settings.PAGE_GENERATION_FILE = tmp_path / "page-generation.json"
     cache.clear()
