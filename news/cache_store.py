@@ -207,3 +207,8 @@ class DiskCache(DjangoCache):
     Capped in bytes (OPTIONS size_limit); the least recently stored entries go first. An entry
     that is gone is only rendered again: an evicted tag counts as changed (news/page_tags.py),
     and the generation lives in its own file (news/cache.py), never evicted."""
+
+    def close(self, **kwargs):
+        """Kept open. Django closes every cache after each request; for this store that meant
+        opening each shard's SQLite file again on the next (a hit took 2.0 ms instead of 0.2).
+        The connections are per thread and a sync worker has one."""
