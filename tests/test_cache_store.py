@@ -330,3 +330,24 @@ def test_a_redis_without_a_bound_is_reported(settings, tmp_path, redis_server, o
 def test_an_unreachable_redis_is_reported(settings):
     settings.CACHES = {"default": redis_at(redis_url(free_port()))}
     assert deploy_warnings() == ["news.W002"]
+
+
+def test_the_disk_store_holds_its_cap_under_a_flood(settings, tmp_path):
+    """The shared disk store (the default on one machine) keeps at most its size_limit of
+    entries however many distinct pages are stored: 40 MB of pages into a 4 MB store."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "news.cache_store.DiskCache",
+            "LOCATION": str(tmp_path / "pages"),
+            "SHARDS": 2,
+            "OPTIONS": {"size_limit": 4 * MB},
+        }
+    }
+    page = b"p" * (100 * 1024)
+    for n in range(400):
+        cache.set(f"page:{n}", page)
+    store = caches["default"]._cache
+    assert store.volume() <= 6 * MB  # the SQLite files: the entries and their pages' slack
+    kept = sum(1 for n in range(400) if cache.get(f"page:{n}") is not None)
+    assert 0 < kept <= 4 * MB // len(page)
+    assert cache.get("page:399") == page  # the newest stay
