@@ -126,6 +126,9 @@ def start_gunicorn(code, var, port, workers, redis_url=None):
         "PORT": str(port),
         "WORKERS": str(workers),
         "GUNICORN_ACCESS_LOG": "/dev/null",
+        # The workers' own memory is what this measures (the disk store, the default since,
+        # holds its cap in tests/test_cache_store.py); older checkouts ignore the setting.
+        "DJANGO_PAGE_CACHE_STORE": "memory",
     }
     env.pop("REDIS_URL", None)
     if redis_url:
