@@ -21,7 +21,7 @@ NOW = datetime.datetime(1902, 3, 4, 5, 6, 7, 234567, tzinfo=datetime.UTC)
 BEFORE = datetime.datetime(1901, 2, 3, 4, 5, 6, 123457, tzinfo=datetime.UTC)
 OWNER = -7_654_321
 
-_shapes = {}  # (database alias, vendor, with a bound, owner fields) → (SQL, parameter slots)
+_shapes = {}  # (database alias, with a bound, owner fields) → (SQL, parameter slots)
 
 
 class Slot(str):
@@ -34,14 +34,13 @@ def public_where(before=None, using="default", **owner):
     connection = connections[using]
     now = timezone.now()
     bounded = before is not None and before <= now  # as published() decides
-    key = (using, connection.vendor, bounded, tuple(sorted(owner)))
+    key = (using, bounded, tuple(sorted(owner)))
     if key not in _shapes:
         _shapes[key] = _compile(using, bounded, sorted(owner))
     sql, slots = _shapes[key]
-    prepare = Article._meta.get_field("published_at").get_db_prep_value
-    values = {"now": prepare(now, connection), **{k: int(v) for k, v in owner.items()}}
+    values = {"now": _prepare(now, connection), **{k: int(v) for k, v in owner.items()}}
     if bounded:
-        values["before"] = prepare(before, connection)
+        values["before"] = _prepare(before, connection)
     return sql, [values[slot] if isinstance(slot, Slot) else slot for slot in slots]
 
 
@@ -50,8 +49,12 @@ def _compile(using, bounded, owner_fields):
     stand_in = {field: OWNER - n for n, field in enumerate(owner_fields)}
     queryset = Article.objects.using(using).published(before=BEFORE if bounded else None, now=NOW)
     sql, params = queryset.filter(**stand_in).where_sql()
-    prepare = Article._meta.get_field("published_at").get_db_prep_value
-    names = {prepare(NOW, connection): "now", **{v: k for k, v in stand_in.items()}}
+    names = {_prepare(NOW, connection): "now", **{v: k for k, v in stand_in.items()}}
     if bounded:
-        names[prepare(BEFORE, connection)] = "before"
+        names[_prepare(BEFORE, connection)] = "before"
     return sql, [Slot(names[value]) if value in names else value for value in params]
+
+
+def _prepare(moment, connection):
+    """An instant as the ORM hands it to this database in a published_at condition."""
+    return Article._meta.get_field("published_at").get_db_prep_value(moment, connection)

@@ -76,18 +76,19 @@ def _live_parts(public, month_start):
         )
     ]
     if NEVER_SETTLED is not None:
-        parts.append(
-            (
-                f"(SELECT count(*) FROM {_takedowns()} WHERE {where} "
-                f"AND {_never_settled_sql()} AND published_at < %s)",
-                [*params, month_start],
-            )
-        )
+        rows, more = _never_settled(public, until=month_start)
+        parts.append((f"(SELECT count(*) {rows})", more))
     return parts
 
 
-def _never_settled_sql():
-    return _condition_sql(NEVER_SETTLED)
+def _never_settled(public, until, since=None):
+    """`FROM … WHERE …` of the public rows that are never settled, published before `until`
+    (and from `since`), with its parameters: one range of their own index."""
+    where, params = public
+    rows = f"FROM {_takedowns()} WHERE {where} AND {_condition_sql(NEVER_SETTLED)}"
+    if since is not None:
+        rows, params = f"{rows} AND published_at >= %s", [*params, since]
+    return f"{rows} AND published_at < %s", [*params, until]
 
 
 @functools.cache
@@ -185,15 +186,8 @@ def count(owner=None, month=None):
         else:
             parts = [(SUM_SQL.format(month="= %s"), [kind, owner_pk, key])]
             if NEVER_SETTLED is not None:
-                where, params = public
-                parts.append(
-                    (
-                        f"(SELECT count(*) FROM {_takedowns()} WHERE {where} "
-                        f"AND {_never_settled_sql()} "
-                        "AND published_at >= %s AND published_at < %s)",
-                        [*params, month_start(key), month_start(next_key(key))],
-                    )
-                )
+                rows, more = _never_settled(public, month_start(next_key(key)), month_start(key))
+                parts.append((f"(SELECT count(*) {rows})", more))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + " + ".join(sql for sql, _ in parts),
@@ -212,12 +206,9 @@ def months():
     sql += f" UNION ALL SELECT %s, {live_sql}"
     params += [current, *live_params]
     if never_settled:  # never-settled rows of past months, one by one (few)
-        where, where_params = public
-        sql += (
-            f" UNION ALL SELECT {month_sql('news_article')}, 1 FROM {_takedowns()} "
-            f"WHERE {where} AND {_never_settled_sql()} AND published_at < %s"
-        )
-        params += [*where_params, month_start(current)]
+        rows, more = _never_settled(public, until=month_start(current))
+        sql += f" UNION ALL SELECT {month_sql('news_article')}, 1 {rows}"
+        params += more
     totals = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
