@@ -131,3 +131,26 @@ def test_the_page_cache_keeps_each_pointer_and_guide_choice_apart(client, bullet
     del client.cookies["pc_pointer"], client.cookies["pc_guide"]
     again = client.get("/news/3/")
     assert again["X-Page-Cache"] == "hit" and "pointer-large" not in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ['/search/?q="><script>alert(1)</script>', "/no-such-page/\"'><img src=x onerror=alert(1)>/"],
+)
+def test_the_page_address_in_the_reading_tools_stays_inert(client, bulletin, address):
+    """The reading tools are rendered once and marked safe; only the page's address is put in
+    per request, percent-encoded. Markup in the address (a search query, a mistyped path)
+    must come out as text in every link, never as a tag or a broken attribute."""
+    response = client.get(address)
+    assert response.status_code in (200, 404)
+    html = response.content.decode()
+    tools = html[
+        html.index('<nav class="reading-tools"') : html.index(
+            "</nav>", html.index('<nav class="reading-tools"')
+        )
+    ]
+    nexts = re.findall(r'href="/prefs/\?\w+=\w+&amp;next=([^"]*)"', tools)
+    assert len(nexts) == 9  # every option of the four choices
+    for value in nexts:
+        assert re.fullmatch(r"[A-Za-z0-9_.~/%-]+", value), value
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
