@@ -21,9 +21,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.template.loader import get_template
 
 from . import page_tags
+from .public_sql import stamps_sql
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,28 @@ def version():
     return digest.hexdigest()[:12]
 
 
-def stamps(queryset):
-    """The stamps of a listing's items, in its order (slice it to the page before reading)."""
-    return queryset.values_list(*STAMP_FIELDS.values())
+class Stamps:
+    """The stamps of a listing's published items, in the site's order, read a slice at a time
+    (what a Paginator asks for) by SQL the ORM compiled once for this shape of listing
+    (news/public_sql.py: compiling it each time cost more than running it). Keyword
+    arguments: which items, as `public_sql.stamps_sql` takes them (e.g. street_id=3)."""
+
+    def __init__(self, **listing):
+        self.listing = listing
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step or index.stop is None:
+            raise TypeError("Stamps are read by a slice with an end, e.g. [0:20]")
+        start = index.start or 0
+        if index.stop <= start:
+            return []
+        sql, params = stamps_sql(list(STAMP_FIELDS.values()), **self.listing)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, index.stop - start, start])
+            return [Stamp(*row) for row in cursor.fetchall()]
+
+    def first(self):
+        return next(iter(self[:1]), None)
 
 
 def stamp_of(article):

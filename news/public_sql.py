@@ -1,11 +1,15 @@
-"""The conditions of published() as SQL, compiled by the ORM once per shape, not per request.
+"""Queries around published(), compiled by the ORM once per shape, not per request.
 
-SQL written around the public rule (Article.neighbours, news/tally.py) takes it from
-`where_sql()`, so the rule stays in one place; but building and compiling the queryset costs
-0.1–0.3 ms of Python each time, several times a page, for text that never changes: only its
-values do (the current time, the bound, the owner). `public_where` compiles each shape once
-with stand-in values, notes which parameter holds which stand-in, and afterwards puts the real
-values, prepared for the database as the ORM prepares them, in their places.
+Building and compiling a queryset costs 0.1–1 ms of Python each time, several times a page, for
+SQL text that never changes: only its values do (the current time, a bound, an owner). So each
+shape is compiled once with stand-in values; the parameters that hold a stand-in are noted, and
+afterwards the real values, prepared for the database as the ORM prepares them, are put in their
+places. The rule of what the public sees stays in one place, ArticleQuerySet.published().
+
+- `public_where`: published()'s conditions, for SQL written around them (Article.neighbours,
+  news/tally.py).
+- `stamps_sql`: a listing's stamps (news/fragments.py), the page's ids and names in the site's
+  order, for every listing of the site.
 """
 
 import datetime
@@ -15,44 +19,93 @@ from django.utils import timezone
 
 from .models import Article
 
-# Stand-ins that no real value equals: instants long before the site's first item (the bound
+# Stand-ins that no real value equals: instants long before the site's first item (each bound
 # before "now", as published() needs it), ids no row has.
-NOW = datetime.datetime(1902, 3, 4, 5, 6, 7, 234567, tzinfo=datetime.UTC)
-BEFORE = datetime.datetime(1901, 2, 3, 4, 5, 6, 123457, tzinfo=datetime.UTC)
-OWNER = -7_654_321
+INSTANTS = {
+    "since": datetime.datetime(1900, 1, 2, 3, 4, 5, 12345, tzinfo=datetime.UTC),
+    "before": datetime.datetime(1901, 2, 3, 4, 5, 6, 123457, tzinfo=datetime.UTC),
+    "now": datetime.datetime(1902, 3, 4, 5, 6, 7, 234567, tzinfo=datetime.UTC),
+}
+ID = -7_654_321
 
-_shapes = {}  # (database alias, with a bound, owner fields) → (SQL, parameter slots)
+_shapes = {}  # (database alias, shape) → (SQL, parameter slots)
 
 
 class Slot(str):
-    """A parameter that takes a value at each call: "now", "before" or an owner field."""
+    """A parameter that takes a value at each call: an instant or an id, by name."""
 
 
 def public_where(before=None, using="default", **owner):
     """(SQL, parameters) of `Article.objects.published(before).filter(**owner).where_sql()`
     (owner: conditions on the article's own id columns, e.g. street_id=3)."""
-    connection = connections[using]
+
+    def where(values):
+        return _published(values, using).filter(**_pick(values, owner)).where_sql()
+
+    return _prepared(("where", *sorted(owner)), where, using, _moments(before), owner)
+
+
+def stamps_sql(fields, before=None, since=None, lead=False, exclude=None, using="default", **owner):
+    """(SQL, parameters) of the published items' `fields` (values_list), newest first, in
+    the site's order: those before `before` and from `since`, only 头条 (`lead`), without
+    item `exclude`, of the owner (e.g. street_id=3). Without LIMIT: the caller adds its own."""
+    ids = {**owner, **({"exclude": exclude} if exclude is not None else {})}
+    moments = _moments(before)
+    if since is not None:
+        moments["since"] = since
+
+    def listing(values):
+        queryset = _published(values, using).filter(**_pick(values, owner))
+        if "since" in values:
+            queryset = queryset.filter(published_at__gte=values["since"])
+        if lead:
+            queryset = queryset.filter(is_lead=True)
+        if "exclude" in values:
+            queryset = queryset.exclude(pk=values["exclude"])
+        return queryset.values_list(*fields).query.sql_with_params()
+
+    shape = ("stamps", tuple(fields), lead, *sorted(ids))
+    return _prepared(shape, listing, using, moments, ids)
+
+
+def _moments(before):
+    """The instants a query of published() takes: now, and `before` if it bounds anything
+    (as published() decides: a bound after now is no bound)."""
     now = timezone.now()
-    bounded = before is not None and before <= now  # as published() decides
-    key = (using, bounded, tuple(sorted(owner)))
+    return {"now": now, "before": before} if before is not None and before <= now else {"now": now}
+
+
+def _published(values, using):
+    return Article.objects.using(using).published(before=values.get("before"), now=values["now"])
+
+
+def _pick(values, names):
+    return {name: values[name] for name in names}
+
+
+def _prepared(shape, compile_with, using, moments, ids):
+    """(SQL, parameters) of `compile_with(values)` for these instants and ids, compiled once
+    per shape: the instants' names and the ids' names are part of the shape."""
+    connection = connections[using]
+    key = (using, *shape, *sorted(moments))
     if key not in _shapes:
-        _shapes[key] = _compile(using, bounded, sorted(owner))
+        _shapes[key] = _compile(connection, compile_with, sorted(moments), sorted(ids))
     sql, slots = _shapes[key]
-    values = {"now": _prepare(now, connection), **{k: int(v) for k, v in owner.items()}}
-    if bounded:
-        values["before"] = _prepare(before, connection)
+    values = {name: _prepare(moment, connection) for name, moment in moments.items()}
+    values.update((name, int(value)) for name, value in ids.items())
     return sql, [values[slot] if isinstance(slot, Slot) else slot for slot in slots]
 
 
-def _compile(using, bounded, owner_fields):
-    connection = connections[using]
-    stand_in = {field: OWNER - n for n, field in enumerate(owner_fields)}
-    queryset = Article.objects.using(using).published(before=BEFORE if bounded else None, now=NOW)
-    sql, params = queryset.filter(**stand_in).where_sql()
-    names = {_prepare(NOW, connection): "now", **{v: k for k, v in stand_in.items()}}
-    if bounded:
-        names[_prepare(BEFORE, connection)] = "before"
-    return sql, [Slot(names[value]) if value in names else value for value in params]
+def _compile(connection, compile_with, moment_names, id_names):
+    stand_ins = {name: INSTANTS[name] for name in moment_names}
+    stand_ins.update((name, ID - n) for n, name in enumerate(id_names))
+    sql, params = compile_with(stand_ins)
+    names = {_prepare(INSTANTS[name], connection): name for name in moment_names}
+    names.update((stand_ins[name], name) for name in id_names)
+    slots = [Slot(names[value]) if value in names else value for value in params]
+    if {slot for slot in slots if isinstance(slot, Slot)} != set(names.values()):
+        raise ValueError(f"a stand-in did not reach the SQL: {sorted(names.values())}")
+    return sql, slots
 
 
 def _prepare(moment, connection):

@@ -17,10 +17,9 @@ LISTING_PAGE_SIZE = 20
 
 def front_page(request):
     page_tags.depend(request, page_tags.LIST_ALL, page_tags.PLACES)
-    listing = fragments.stamps(Article.objects.published())
     # The lead is the newest item marked 头条; if none is marked, simply the newest item.
-    lead = listing.filter(is_lead=True).first() or listing.first()
-    latest = listing.exclude(pk=lead[0]) if lead else listing
+    lead = fragments.Stamps(lead=True).first() or fragments.Stamps().first()
+    latest = fragments.Stamps(exclude=lead.pk) if lead else fragments.Stamps()
     return render(
         request,
         "news/front_page.html",
@@ -93,12 +92,9 @@ class ArticleListView(ListView):
     def get_owner(self):
         raise NotImplementedError
 
-    def filter_articles(self, articles):
-        raise NotImplementedError
-
     def get_queryset(self):
         self.owner = self.get_owner()
-        return fragments.stamps(self.filter_articles(Article.objects.published()))
+        return fragments.Stamps(**{self.owner_column: self.owner.pk})
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # 共 N 篇 and the page range from the tally, not a COUNT(*) over the whole listing.
@@ -120,15 +116,13 @@ class ArticleListView(ListView):
 class StreetListView(ArticleListView):
     template_name = "news/street_list.html"
     owner_kind = "s"
+    owner_column = "street_id"
 
     def shows(self):
         return [*super().shows(), page_tags.PLACES]  # its communities
 
     def get_owner(self):
         return get_object_or_404(Street, slug=self.kwargs["street"])
-
-    def filter_articles(self, articles):
-        return articles.filter(street=self.owner)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(communities=self.owner.communities.all(), **kwargs)
@@ -137,6 +131,7 @@ class StreetListView(ArticleListView):
 class CommunityListView(ArticleListView):
     template_name = "news/community_list.html"
     owner_kind = "c"
+    owner_column = "community_id"
 
     def shows(self):
         return [*super().shows(), page_tags.owner("s", self.owner.street_id)]
@@ -148,19 +143,14 @@ class CommunityListView(ArticleListView):
             slug=self.kwargs["community"],
         )
 
-    def filter_articles(self, articles):
-        return articles.filter(community=self.owner)
-
 
 class ReporterListView(ArticleListView):
     template_name = "news/reporter_list.html"
     owner_kind = "r"
+    owner_column = "reporter_id"
 
     def get_owner(self):
         return get_object_or_404(Reporter, slug=self.kwargs["reporter"])
-
-    def filter_articles(self, articles):
-        return articles.filter(reporter=self.owner)
 
 
 def archive_index(request):
@@ -208,12 +198,11 @@ class MonthArchive(MonthArchiveView):
         self.month_count = tally.count(month=month)
         if not self.month_count:
             raise Http404("这个月没有稿件")
-        articles = Article.objects.published(before=until).filter(published_at__gte=since)
         page_tags.depend(self.request, page_tags.LIST_ALL)
         previous_month, next_month = tally.adjacent_months(month)
         return (
             [],  # Django's list of the month's days: the page does not show it
-            fragments.stamps(articles),
+            fragments.Stamps(before=until, since=since),
             {"month": month, "previous_month": previous_month, "next_month": next_month},
         )
 

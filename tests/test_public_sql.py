@@ -45,3 +45,70 @@ def test_the_compiled_conditions_find_what_published_finds(make_article):
     expected = Article.objects.published().filter(reporter_id=shown.reporter_id)
     assert sorted(found) == sorted(expected.values_list("headline", flat=True))
     assert "已发布" in found
+
+
+LISTINGS = {
+    "the site": ({}, {}),
+    "a street": ({"street_id": "street"}, {}),
+    "a reporter": ({"reporter_id": "reporter"}, {}),
+    "头条 only": ({}, {"lead": True}),
+    "all but one item": ({}, {"exclude": "third"}),
+    "a past month": ({}, {"before": timedelta(days=-2), "since": timedelta(days=-40)}),
+    "the current month (its end after now)": (
+        {},
+        {"before": timedelta(days=20), "since": timedelta(days=-10)},
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("listing", LISTINGS.values(), ids=LISTINGS.keys())
+def test_a_listings_stamps_are_what_the_orm_lists_at_each_moment(make_article, listing):
+    """Stamps (news/fragments.py) read through SQL compiled once: the same rows, in the same
+    order, page by page, as the ORM's published() listing at that moment, though the clock
+    moves between calls (an item falls due, another is taken down) and the owner changes."""
+    from news.fragments import STAMP_FIELDS, Stamps
+    from news.models import Community, Street
+
+    street = Street.objects.create(name="测试街道", slug="ce-shi-jie-dao")
+    other_street = Street.objects.create(name="另一街道", slug="ling-yi")
+    community = Community.objects.create(name="测试社区", slug="ce-shi", street=street)
+    start = timezone.now()
+    items = [
+        make_article(
+            headline=f"稿件{n}",
+            street=(street, other_street)[n % 2],
+            community=community if n % 2 == 0 else None,
+            is_lead=n % 3 == 0,
+            published_at=start - timedelta(days=n * 3, hours=n % 2),
+            unpublish_at=start + timedelta(days=1) if n == 4 else None,
+        )
+        for n in range(-1, 25)  # the first one is due tomorrow
+    ]
+    owner_of, options = listing
+    for moment in (start, start + timedelta(days=2)):  # item -1 falls due, item 4 goes down
+        for owner_pick in (street, other_street):
+            targets = {"street": owner_pick, "reporter": items[0].reporter, "third": items[3]}
+            owner = {column: targets[name].pk for column, name in owner_of.items()}
+            given = {
+                key: (moment + value if isinstance(value, timedelta) else value)
+                for key, value in options.items()
+            }
+            if "exclude" in given:
+                given["exclude"] = targets[given["exclude"]].pk
+            with mock.patch("django.utils.timezone.now", return_value=moment):
+                expected = Article.objects.published(before=given.get("before")).filter(**owner)
+                if "since" in given:
+                    expected = expected.filter(published_at__gte=given["since"])
+                if given.get("lead"):
+                    expected = expected.filter(is_lead=True)
+                if "exclude" in given:
+                    expected = expected.exclude(pk=given["exclude"])
+                expected = list(expected.values_list(*STAMP_FIELDS.values()))
+                stamps = Stamps(**given, **owner)
+                pages = [stamps[start_row : start_row + 5] for start_row in range(0, 30, 5)]
+            assert [tuple(row) for page in pages for row in page] == expected
+            assert expected  # every shape lists something here
+    assert Stamps()[3:3] == []
+    with pytest.raises(TypeError):
+        Stamps()[2]
