@@ -4,12 +4,12 @@ import datetime
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import DetailView, ListView, MonthArchiveView
 
-from . import fragments, links, metadata, page_tags, qr, search, segment, tally
-from .models import Article, Community, Reporter, Street
+from . import fragments, links, metadata, page_tags, places, qr, search, segment, tally
+from .models import Article
 
 FRONT_PAGE_LATEST = 10
 LISTING_PAGE_SIZE = 20
@@ -26,15 +26,16 @@ def front_page(request):
         {
             "lead_html": lead and fragments.lead(request, lead),
             "latest": fragments.cards(request, latest[:FRONT_PAGE_LATEST]),
-            "streets": Street.objects.all(),
+            "streets": places.current().streets,
         },
     )
 
 
 def street_directory(request):
     page_tags.depend(request, page_tags.PLACES)
-    streets = Street.objects.prefetch_related("communities")
-    return render(request, "news/street_directory.html", {"streets": streets})
+    here = places.current()
+    directory = [(street, here.communities_of(street)) for street in here.streets]
+    return render(request, "news/street_directory.html", {"directory": directory})
 
 
 def can_preview(user):
@@ -122,10 +123,12 @@ class StreetListView(ArticleListView):
         return [*super().shows(), page_tags.PLACES]  # its communities
 
     def get_owner(self):
-        return get_object_or_404(Street, slug=self.kwargs["street"])
+        self.places = places.current()
+        return self.places.street(self.kwargs["street"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(communities=self.owner.communities.all(), **kwargs)
+        communities = self.places.communities_of(self.owner)
+        return super().get_context_data(communities=communities, **kwargs)
 
 
 class CommunityListView(ArticleListView):
@@ -137,11 +140,7 @@ class CommunityListView(ArticleListView):
         return [*super().shows(), page_tags.owner("s", self.owner.street_id)]
 
     def get_owner(self):
-        return get_object_or_404(
-            Community.objects.select_related("street"),
-            street__slug=self.kwargs["street"],
-            slug=self.kwargs["community"],
-        )
+        return places.current().community(self.kwargs["street"], self.kwargs["community"])
 
 
 class ReporterListView(ArticleListView):
@@ -150,7 +149,7 @@ class ReporterListView(ArticleListView):
     owner_column = "reporter_id"
 
     def get_owner(self):
-        return get_object_or_404(Reporter, slug=self.kwargs["reporter"])
+        return places.current().reporter(self.kwargs["reporter"])
 
 
 def archive_index(request):
@@ -218,7 +217,8 @@ def search_page(request):
     """/search/?q=…&street=…&reporter=…: ranked hits, counted and paginated; never a 500."""
     query = segment.clean_query(request.GET.get("q", ""))
     words = segment.query_words(query)
-    streets, reporters = list(Street.objects.all()), list(Reporter.objects.all())
+    here = places.current()
+    streets, reporters = here.streets, here.reporters
     street = next((s for s in streets if s.slug == request.GET.get("street")), None)
     reporter = next((r for r in reporters if r.slug == request.GET.get("reporter")), None)
     context = {

@@ -44,9 +44,9 @@ def test_the_listing_reads_no_text_when_every_card_is_cached(
     client, bulletin, django_assert_num_queries
 ):
     client.get("/streets/yingbin/")
-    # the street, its count (the tally), its communities, the stamps of the page (ids, counts,
-    # names): no query for the cards
-    with django_assert_num_queries(4):
+    # the places' token (the street and its communities from the worker's copy), its count
+    # (the tally), the stamps of the page (ids, counts, names): no query for the cards
+    with django_assert_num_queries(3):
         page = client.get("/streets/yingbin/")
     assert "清理枯树" in page.content.decode()
 
