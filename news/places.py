@@ -36,6 +36,7 @@ class Places:
     _communities: dict = field(default_factory=dict)  # (street slug, slug) → community
     _reporters: dict = field(default_factory=dict)  # slug → reporter
     _by_street: dict = field(default_factory=dict)  # street id → its communities
+    _by_pk: dict = field(default_factory=dict)  # (model, id) → street, community or reporter
 
     def street(self, slug):
         return _found(self._streets.get(slug))
@@ -48,6 +49,15 @@ class Places:
 
     def communities_of(self, street):
         return self._by_street.get(street.pk, [])
+
+    def street_by_pk(self, pk):
+        return self._by_pk["street", pk]
+
+    def community_by_pk(self, pk):
+        return self._by_pk["community", pk]
+
+    def reporter_by_pk(self, pk):
+        return self._by_pk["reporter", pk]
 
 
 def _found(place):
@@ -78,6 +88,12 @@ def _load(token):
     places = Places(token, streets, list(Reporter.objects.all()), communities)
     places._streets = {street.slug: street for street in streets}
     places._reporters = {reporter.slug: reporter for reporter in places.reporters}
+    for kind, rows in (
+        ("street", streets),
+        ("community", communities),
+        ("reporter", places.reporters),
+    ):
+        places._by_pk.update(((kind, row.pk), row) for row in rows)
     for community in communities:
         community.street = by_pk[community.street_id]  # the copy's own street, no query
         places._communities[community.street.slug, community.slug] = community

@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_a_locked_database_gets_a_chinese_503_not_a_traceback(client, bulletin, monkeypatch):
     from news.views import ArticleDetailView
 
-    def locked(self):
+    def locked(self, queryset=None):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(ArticleDetailView, "get_queryset", locked)
+    monkeypatch.setattr(ArticleDetailView, "get_object", locked)
     client.raise_request_exception = False
     response = client.get("/news/1/")
     assert response.status_code == 503

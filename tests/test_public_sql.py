@@ -112,3 +112,42 @@ def test_a_listings_stamps_are_what_the_orm_lists_at_each_moment(make_article, l
     assert Stamps()[3:3] == []
     with pytest.raises(TypeError):
         Stamps()[2]
+
+
+@pytest.mark.django_db
+def test_the_article_page_item_is_what_the_orm_gives(bulletin, make_article):
+    """public_article (compiled once, rows made into instances by the kept compiler) gives the
+    same item as the ORM: every field, its QR code, its 更正 notes in order, its places; and
+    nothing for an item the public may not see."""
+    from news import qr
+    from news.models import Correction
+    from news.public_sql import public_article
+
+    corrected = Article.objects.get(pk=7)
+    Correction.objects.record(corrected, "第一次更正。", timezone.now() - timedelta(hours=2))
+    Correction.objects.record(corrected, "第二次更正。", timezone.now() - timedelta(hours=1))
+    qr.store(corrected)
+    no_places = make_article(headline="无街道")
+    hidden = [
+        make_article(status=Article.Status.DRAFT),
+        make_article(published_at=timezone.now() + timedelta(hours=1)),
+        make_article(unpublish_at=timezone.now() - timedelta(minutes=1)),
+    ]
+    orm = Article.objects.with_places().with_corrections().with_qr_code().published()
+    for pk in (corrected.pk, 1, no_places.pk):
+        expected, found = orm.get(pk=pk), public_article(pk)
+        for field in Article._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field
+        assert [(n.pk, n.note, n.corrected_at) for n in found.corrections.all()] == [
+            (n.pk, n.note, n.corrected_at) for n in expected.corrections.all()
+        ]
+        assert qr.shown(found) == qr.shown(expected)
+        for place in ("street", "community", "reporter"):
+            mine, theirs = getattr(found, place), getattr(expected, place)
+            assert (mine and (mine.pk, mine.name, mine.get_absolute_url())) == (
+                theirs and (theirs.pk, theirs.name, theirs.get_absolute_url())
+            )
+    assert qr.shown(public_article(corrected.pk)) is not None
+    assert len(public_article(corrected.pk).corrections.all()) == 2
+    for item in [*hidden, None]:
+        assert public_article(item.pk if item else 999_999) is None

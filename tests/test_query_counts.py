@@ -12,7 +12,7 @@ from news.models import Article, Community, Reporter, Street
 # the page's stamps, and the rows of the cards the cache lacks.
 PAGES = {
     "/": (3, 5),  # token, lead's and latest items' stamps; (the lead's row, the cards' rows)
-    "/news/5/": (3, 3),  # article with places, its 更正 notes; 上一篇 and 下一篇
+    "/news/5/": (4, 4),  # article with its QR code, its 更正 notes, the token; 上一篇 and 下一篇
     "/streets/": (1, 1),  # the token: streets and communities from the copy
     "/streets/luyuan/": (3, 4),  # token, count (tally), stamps; (cards)
     "/streets/luyuan/tongfeng/": (3, 4),  # token, count (tally), stamps; (cards)

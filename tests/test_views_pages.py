@@ -198,10 +198,10 @@ def test_bad_input_is_a_chinese_404(client, bulletin, url):
 def test_server_error_is_a_chinese_page_without_traceback(client, bulletin, monkeypatch):
     from news.views import ArticleDetailView
 
-    def broken(self):
+    def broken(self, queryset=None):
         raise RuntimeError("数据库出错的模拟")
 
-    monkeypatch.setattr(ArticleDetailView, "get_queryset", broken)
+    monkeypatch.setattr(ArticleDetailView, "get_object", broken)
     client.raise_request_exception = False
     response = client.get("/news/1/")
     assert response.status_code == 500
