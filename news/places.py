@@ -14,8 +14,6 @@ The copies' model instances are shared by every request of the worker: read them
 them (the admin works on its own instances).
 """
 
-from dataclasses import dataclass, field
-
 from django.db import connection
 from django.http import Http404
 
@@ -26,17 +24,29 @@ EVENTS = ["insert", "update", "delete"]
 _copy = None  # the Places of the token last read
 
 
-@dataclass
 class Places:
-    token: str
-    streets: list  # in the site's order (Street.Meta.ordering), as are the other lists
-    reporters: list
-    communities: list
-    _streets: dict = field(default_factory=dict)  # slug → street
-    _communities: dict = field(default_factory=dict)  # (street slug, slug) → community
-    _reporters: dict = field(default_factory=dict)  # slug → reporter
-    _by_street: dict = field(default_factory=dict)  # street id → its communities
-    _by_pk: dict = field(default_factory=dict)  # (model, id) → street, community or reporter
+    """One load of the three tables, with the lookups the pages make (built once, here)."""
+
+    def __init__(self, token, streets, communities, reporters):
+        self.token, self.streets, self.reporters = token, streets, reporters  # site's order
+        self.communities = communities
+        streets_by_pk = {street.pk: street for street in streets}
+        self._streets = {street.slug: street for street in streets}
+        self._reporters = {reporter.slug: reporter for reporter in reporters}
+        self._communities, self._by_street = {}, {}
+        for community in communities:
+            community.street = streets_by_pk[community.street_id]  # the copy's own: no query
+            self._communities[community.street.slug, community.slug] = community
+            self._by_street.setdefault(community.street_id, []).append(community)
+        self._by_pk = {
+            (kind, row.pk): row
+            for kind, rows in (
+                ("street", streets),
+                ("community", communities),
+                ("reporter", reporters),
+            )
+            for row in rows
+        }
 
     def street(self, slug):
         return _found(self._streets.get(slug))
@@ -82,23 +92,12 @@ def current():
 def _load(token):
     from .models import Community, Reporter, Street
 
-    streets = list(Street.objects.all())
-    by_pk = {street.pk: street for street in streets}
-    communities = list(Community.objects.all())
-    places = Places(token, streets, list(Reporter.objects.all()), communities)
-    places._streets = {street.slug: street for street in streets}
-    places._reporters = {reporter.slug: reporter for reporter in places.reporters}
-    for kind, rows in (
-        ("street", streets),
-        ("community", communities),
-        ("reporter", places.reporters),
-    ):
-        places._by_pk.update(((kind, row.pk), row) for row in rows)
-    for community in communities:
-        community.street = by_pk[community.street_id]  # the copy's own street, no query
-        places._communities[community.street.slug, community.slug] = community
-        places._by_street.setdefault(community.street_id, []).append(community)
-    return places
+    return Places(
+        token,
+        list(Street.objects.all()),
+        list(Community.objects.all()),
+        list(Reporter.objects.all()),
+    )
 
 
 # ---- keeping the token: the triggers --------------------------------------------------------
